@@ -1,0 +1,123 @@
+"""Dashboard and sprint-page speed with 500 clients, through Django's test client.
+
+    uv run python bench/dashboard_bench.py [--clients 500] [--requests 60]
+
+Seeds a throw-away SQLite database (or DATABASE_URL if set), then reports median and
+p95 server time and the query count of: a trivial staff view (base template, same
+middleware and session), the consultant dashboard, and one sprint page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "launchready.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnop")
+    os.environ["LAUNCHREADY_VAR_DIR"] = var_dir
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("HUEY_IMMEDIATE", "1")
+    import django
+
+    django.setup()
+
+
+def seed(n_clients: int) -> None:
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from clients import services
+    from clients.models import BusinessType, Client, Impact, ItemState, Maturity
+
+    user = get_user_model().objects.create_user("bench", password="bench-password-1", is_staff=True)
+    types = list(BusinessType.values)
+    maturities = list(Maturity.values)
+    now = timezone.now()
+    for i in range(n_clients):
+        client = Client.objects.create(
+            name=f"Client {i:04d}", business_type=types[i % 4], maturity=maturities[i % 3]
+        )
+        sprint = services.sprint_start(client=client, by=user, started_at=now - timedelta(hours=i % 60))
+        stage = sprint.stages.get(number=1)
+        for item in list(stage.items.all())[: i % 4]:
+            services.item_set_state(item=item, by=user, state=ItemState.DONE)
+        if i % 3 == 0:
+            services.finding_create(sprint=sprint, by=user, stage=stage, title="Blocker", impact=Impact.BLOCKER)
+        if i % 2 == 0:
+            services.finding_create(sprint=sprint, by=user, stage=stage, title="Cleanup", impact=Impact.CLEANUP)
+
+
+def measure(client, url: str, n: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches and template loading
+    times = []
+    queries = 0
+    for _ in range(n):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx.captured_queries)
+    times.sort()
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
+        "queries": queries,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as var_dir:
+        setup_django(var_dir)
+        from django.core.management import call_command
+        from django.test import Client as TestClient
+        from django.test.utils import override_settings
+
+        # No setup_test_environment(): its instrumented template rendering is test-only
+        # overhead a production server does not pay.
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        started = time.perf_counter()
+        seed(args.clients)
+        print(f"seeded {args.clients} clients with active sprints in {time.perf_counter() - started:.1f} s")
+        from clients.models import Sprint
+
+        sprint = Sprint.objects.order_by("deadline").first()
+        with override_settings(ROOT_URLCONF="bench.urls_trivial"):
+            client = TestClient()
+            client.post("/accounts/login/", {"username": "bench", "password": "bench-password-1"})
+            rows = {
+                "trivial view": measure(client, "/bench/trivial/", args.requests),
+                "dashboard": measure(client, "/dashboard/", args.requests),
+                "sprint page": measure(client, f"/sprints/{sprint.code}/", args.requests),
+            }
+        print(f"{'view':<14}{'median ms':>11}{'p95 ms':>9}{'queries':>9}")
+        for name, row in rows.items():
+            print(f"{name:<14}{row['median_ms']:>11.1f}{row['p95_ms']:>9.1f}{row['queries']:>9}")
+        ratio = rows["dashboard"]["p95_ms"] / rows["trivial view"]["p95_ms"]
+        print(f"dashboard p95 / trivial p95 = {ratio:.2f}x (target <= 3x); dashboard queries "
+              f"{rows['dashboard']['queries']} (target <= 12, constant)")
+
+
+if __name__ == "__main__":
+    main()

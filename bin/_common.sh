@@ -1,0 +1,32 @@
+# Shared by bin/run and bin/test: install what a fresh Debian machine lacks, then the
+# locked Python environment. Sourced, not executed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export UV_PYTHON_DOWNLOADS=never
+
+apt_install() {
+  # Install only the Debian packages that are missing; needs root (or sudo).
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Debian packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_uv() {
+  if ! command -v uv >/dev/null 2>&1; then
+    python3 -m pip install --quiet uv 2>/dev/null || python3 -m pip install --quiet --user --break-system-packages uv
+    export PATH="$HOME/.local/bin:$PATH"
+  fi
+  uv sync --frozen --quiet
+}
+
+# WeasyPrint renders the handover PDF with Pango; fonts are embedded from these packages.
+RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git)
+# Browser tests drive Debian's chromium; PDF tests use poppler's pdftoppm/pdftotext/pdfsig.
+TEST_PACKAGES=(chromium poppler-utils)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ChecksConfig(AppConfig):
+    name = "checks"
+    verbose_name = "Automated checks"
+
+    def ready(self) -> None:
+        from checks import panels, tasks  # noqa: F401 - tasks registers the Huey tasks
+        from clients.panels import register
+
+        register("sprint", panels.sprint_panel, order=10)
+        register("item_badges", panels.item_badges)
+        register("client", panels.client_panel, order=20)
+        register("portal", panels.portal_panel, order=20)

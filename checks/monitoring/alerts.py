@@ -1,0 +1,104 @@
+"""Alert messages: decided inside the state transaction (an Alert row per message), sent
+after it commits by email (templates/emails/monitor-*) and optionally a Slack-compatible
+webhook through the network boundary. Plain language: what failed, since when, the last
+error."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from checks.monitoring.models import Alert, AlertKind, Incident, Monitor
+from checks.monitoring.probe import post_json
+
+log = logging.getLogger(__name__)
+
+
+def _context(alert: Alert, monitor: Monitor, incident: Incident | None) -> dict:
+    now = alert.created_at
+    down_for = incident.duration(now) if incident else None
+    return {
+        "alert": alert,
+        "monitor": monitor,
+        "client": monitor.client,
+        "incident": incident,
+        "now": now,
+        "down_for": down_for,
+        "down_for_text": _format_duration(down_for.total_seconds()) if down_for else "",
+        "days_left": monitor.cert_days_left(now),
+        "link": settings.SITE_URL + reverse("monitor_portal", args=[monitor.client.code]),
+    }
+
+
+def alert_prepare(
+    *,
+    monitor: Monitor,
+    kind: str,
+    now: datetime,
+    incident: Incident | None = None,
+    threshold_hours: int | None = None,
+) -> Alert:
+    """Write the Alert row (inside the caller's transaction) with its rendered subject."""
+    alert = Alert(
+        monitor=monitor,
+        incident=incident,
+        kind=kind,
+        created_at=now,
+        cert_not_after=monitor.cert_not_after if kind == AlertKind.CERT else None,
+        threshold_hours=threshold_hours,
+    )
+    alert.subject = _render(
+        f"emails/monitor-{kind}-subject.txt", _context(alert, monitor, incident)
+    )
+    alert.subject = " ".join(alert.subject.split())[:200]
+    alert.save()
+    return alert
+
+
+def _render(name: str, context: dict) -> str:
+    return render_to_string(name, context).strip()
+
+
+def _format_duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours // 24} days {hours % 24} h"
+
+
+def alert_deliver(alert: Alert) -> Alert:
+    """Send one prepared alert by email and webhook; record where it went or why not."""
+    monitor = alert.monitor
+    incident = alert.incident
+    context = _context(alert, monitor, incident)
+    text = _render(f"emails/monitor-{alert.kind}-body.txt", context)
+    errors = []
+    recipients = monitor.alert_email_list()
+    if recipients:
+        html = render_to_string(f"emails/monitor-{alert.kind}-body.html", context)
+        message = EmailMultiAlternatives(
+            alert.subject, text, settings.DEFAULT_FROM_EMAIL, recipients
+        )
+        message.attach_alternative(html, "text/html")
+        try:
+            message.send()
+            alert.emailed_to = ", ".join(recipients)
+        except Exception as exc:  # SMTP errors come in many classes; record, never crash the run
+            log.warning("monitor alert email failed: %s", exc)
+            errors.append(f"email: {exc.__class__.__name__}: {exc}")
+    if monitor.webhook_url:
+        status = post_json(monitor.webhook_url, {"text": f"{alert.subject}\n{text}"})
+        alert.webhook_status = status[:120]
+        if not status.startswith("HTTP 2"):
+            errors.append(f"webhook: {status}")
+    alert.error = "; ".join(errors)[:300]
+    alert.save(update_fields=["emailed_to", "webhook_status", "error"])
+    return alert

@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from checks.monitoring import charts, services, stats
+from checks.monitoring.forms import MaintenanceForm, MonitorForm
+from checks.monitoring.models import MaintenanceWindow, Monitor
+from clients.access import clients_for_user, get_client_for_user, staff_required
+from clients.models import Client
+
+
+def get_monitor_for_user(request: HttpRequest, monitor_code: str) -> Monitor:
+    return get_object_or_404(
+        Monitor.objects.filter(client__in=clients_for_user(request.user)).select_related(
+            "client", "sprint"
+        ),
+        code=monitor_code,
+    )
+
+
+def get_window_for_user(request: HttpRequest, window_code: str) -> MaintenanceWindow:
+    return get_object_or_404(
+        MaintenanceWindow.objects.filter(
+            monitor__client__in=clients_for_user(request.user)
+        ).select_related("monitor"),
+        code=window_code,
+    )
+
+
+def monitor_cards(monitors: list[Monitor], *, now, with_year: bool = False) -> list[dict]:
+    """What a monitor card shows, the same for staff and founders."""
+    cards = []
+    for summary in stats.summaries(monitors, now=now, with_year=with_year):
+        m = summary.monitor
+        cards.append(
+            {
+                "monitor": m,
+                "periods": summary.periods,
+                "p95_24h": summary.periods["24h"].p(95),
+                "latency_chart": charts.latency_svg(
+                    stats.recent_latency(m, now=now),
+                    title=f"{m.name}: latency over the last 24 hours (UTC), p50 and p95",
+                ),
+                "uptime_bars": charts.uptime_bars_svg(
+                    summary.days, title=f"{m.name}: uptime per day, last 30 days"
+                ),
+                "incidents": list(m.incidents.all()[:5]),
+                "cert_days_left": m.cert_days_left(now),
+            }
+        )
+    return cards
+
+
+def _client_monitors(client: Client) -> list[Monitor]:
+    return list(client.monitors.select_related("client"))
+
+
+@staff_required
+def monitor_list(request: HttpRequest, client_code: str) -> HttpResponse:
+    client = get_client_for_user(request, client_code)
+    now = timezone.now()
+    context = {
+        "client": client,
+        "cards": monitor_cards(_client_monitors(client), now=now),
+        "now": now,
+        "staff": True,
+    }
+    return render(request, "monitoring/monitor_list.html", context)
+
+
+@login_required
+def monitor_portal(request: HttpRequest, client_code: str) -> HttpResponse:
+    """The founder's view of their own client's monitors (404 for anyone else's)."""
+    client = get_client_for_user(request, client_code)
+    now = timezone.now()
+    context = {
+        "client": client,
+        "cards": monitor_cards(_client_monitors(client), now=now),
+        "now": now,
+        "staff": False,
+    }
+    return render(request, "monitoring/portal.html", context)
+
+
+def _form_page(request, form, *, client, monitor=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "monitoring/monitor_form.html",
+        {"form": form, "client": client, "monitor": monitor},
+        status=status,
+    )
+
+
+@staff_required
+def monitor_add(request: HttpRequest, client_code: str) -> HttpResponse:
+    client = get_client_for_user(request, client_code)
+    sprint = client.sprints.filter(finished_at__isnull=True).first()
+    if request.method != "POST":
+        initial = {
+            "alert_emails": ", ".join(filter(None, [request.user.email, client.contact_email]))
+        }
+        return _form_page(request, MonitorForm(initial=initial), client=client)
+    form = MonitorForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, form, client=client, status=422)
+    monitor = services.monitor_create(
+        client=client, by=request.user, sprint=sprint, **form.cleaned_data
+    )
+    messages.success(request, f"Monitoring {monitor.url}. The first check runs within a minute.")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+@staff_required
+def monitor_edit(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    form = MonitorForm(request.POST or None, instance=monitor)
+    if request.method != "POST":
+        return _form_page(request, form, client=monitor.client, monitor=monitor)
+    if not form.is_valid():
+        return _form_page(request, form, client=monitor.client, monitor=monitor, status=422)
+    fields = {name: form.cleaned_data[name] for name in services.MONITOR_FIELDS}
+    services.monitor_update(monitor=monitor, by=request.user, **fields)
+    messages.success(request, "Saved.")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+def _detail(
+    request: HttpRequest, monitor: Monitor, *, window_form=None, status=200
+) -> HttpResponse:
+    now = timezone.now()
+    card = monitor_cards([monitor], now=now, with_year=True)[0]
+    days = stats.summaries([monitor], now=now)[0].days
+    context = {
+        "client": monitor.client,
+        "monitor": monitor,
+        "card": card,
+        "now": now,
+        "daily_chart": charts.latency_svg(
+            stats.daily_latency(days),
+            title=f"{monitor.name}: daily p50 and p95, last 30 days",
+            label_format="%d %b",
+            width=640,
+        ),
+        "percentile_rows": [
+            {
+                "name": name,
+                "uptime": agg.uptime_pct,
+                "ps": [agg.p(50), agg.p(95), agg.p(99)],
+                "total": agg.total,
+            }
+            for name, agg in card["periods"].items()
+        ],
+        "incidents": monitor.incidents.all()[:20],
+        "windows": monitor.maintenance_windows.filter(ends_at__gt=now),
+        "alerts": monitor.alerts.all()[:20],
+        "window_form": window_form or MaintenanceForm(),
+    }
+    return render(request, "monitoring/monitor_detail.html", context, status=status)
+
+
+@staff_required
+def monitor_detail(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    return _detail(request, get_monitor_for_user(request, monitor_code))
+
+
+@staff_required
+@require_POST
+def monitor_pause(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    services.monitor_pause(monitor=monitor, by=request.user)
+    messages.success(request, f"Paused {monitor.name}: no probes, no alerts.")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+@staff_required
+@require_POST
+def monitor_resume(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    services.monitor_resume(monitor=monitor, by=request.user)
+    messages.success(request, f"Resumed {monitor.name}.")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+@staff_required
+@require_POST
+def monitor_check(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    result = services.monitor_check_now(monitor=monitor)
+    if result and result.ok:
+        messages.success(request, f"Up: HTTP {result.status_code} in {result.latency_ms} ms.")
+    elif result:
+        messages.error(request, f"Failed: {result.error}")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+@staff_required
+@require_POST
+def maintenance_add(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    form = MaintenanceForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, monitor, window_form=form, status=422)
+    services.maintenance_add(monitor=monitor, by=request.user, **form.cleaned_data)
+    messages.success(request, "Maintenance window added: no alerts while it is open.")
+    return redirect("monitor_detail", monitor_code=monitor.code)
+
+
+@staff_required
+@require_POST
+def maintenance_delete(request: HttpRequest, window_code: str) -> HttpResponse:
+    window = get_window_for_user(request, window_code)
+    window.delete()
+    messages.success(request, "Maintenance window removed.")
+    return redirect("monitor_detail", monitor_code=window.monitor.code)

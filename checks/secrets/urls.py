@@ -1,0 +1,33 @@
+from django.urls import path
+
+from checks.secrets.views import gate, inventory, scans
+
+urlpatterns = [
+    path("secrets/<str:client_code>/", inventory.inventory, name="secrets_inventory"),
+    path("secrets/<str:client_code>/records/new/", inventory.record_new, name="secrets_record_new"),
+    path("secrets/<str:client_code>/env/new/", inventory.envvar_new, name="secrets_envvar_new"),
+    path("secrets/<str:client_code>/scans/", scans.scan_start, name="secrets_scan_start"),
+    path("secrets/<str:client_code>/tokens/", gate.token_new, name="secrets_token_new"),
+    path(
+        "secret-records/<str:record_code>/edit/", inventory.record_edit, name="secrets_record_edit"
+    ),
+    path(
+        "secret-records/<str:record_code>/delete/",
+        inventory.record_delete,
+        name="secrets_record_delete",
+    ),
+    path("env-vars/<str:envvar_code>/edit/", inventory.envvar_edit, name="secrets_envvar_edit"),
+    path(
+        "env-vars/<str:envvar_code>/delete/", inventory.envvar_delete, name="secrets_envvar_delete"
+    ),
+    path("secret-scans/<str:scan_code>/", scans.scan_detail, name="secrets_scan_detail"),
+    path(
+        "secret-scans/<str:scan_code>/progress/", scans.scan_progress, name="secrets_scan_progress"
+    ),
+    path("secret-scans/<str:scan_code>/allow/", scans.scan_allow, name="secrets_scan_allow"),
+    path(
+        "secret-allowlist/<str:allow_code>/delete/", scans.allow_delete, name="secrets_allow_delete"
+    ),
+    path("deploy-tokens/<str:token_code>/revoke/", gate.token_revoke, name="secrets_token_revoke"),
+    path("api/deploy-gate/<str:client_code>/", gate.deploy_gate, name="secrets_deploy_gate"),
+]

@@ -1,0 +1,1 @@
+"""Screens of the secrets app, one module per screen family."""

@@ -1,0 +1,82 @@
+"""Secret scans: start one, watch its progress (htmx polling), read the redacted hits,
+allowlist a false positive. Staff only: founders see "a key needs rotating" elsewhere."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from checks.secrets import services
+from checks.secrets.access import get_allow_for_user, get_scan_for_user
+from checks.secrets.forms import AllowForm, ScanStartForm
+from checks.secrets.models import ScanRun
+from checks.secrets.rules import rule_label
+from checks.secrets.views.inventory import inventory_context
+from clients.access import get_client_for_user, staff_required
+
+
+@staff_required
+@require_POST
+@sensitive_post_parameters()
+def scan_start(request: HttpRequest, client_code: str) -> HttpResponse:
+    client = get_client_for_user(request, client_code)
+    form = ScanStartForm(request.POST)
+    if not form.is_valid():
+        context = inventory_context(request, client, scan_form=form, open_form="scan")
+        return render(request, "secrets/inventory.html", context, status=422)
+    run = services.scan_request(client=client, by=request.user, source=form.cleaned_data["source"])
+    return redirect("secrets_scan_detail", scan_code=run.code)
+
+
+def _status_context(run: ScanRun) -> dict:
+    hits = list(run.hits.select_related("key")) if run.is_finished else []
+    for hit in hits:
+        hit.label = rule_label(hit.rule)
+    distinct = len({hit.fingerprint for hit in hits})
+    return {"run": run, "hits": hits, "distinct": distinct, "allow_form": AllowForm()}
+
+
+@staff_required
+def scan_detail(request: HttpRequest, scan_code: str) -> HttpResponse:
+    run = get_scan_for_user(request, scan_code)
+    return render(
+        request, "secrets/scan_detail.html", {"client": run.client, **_status_context(run)}
+    )
+
+
+@staff_required
+def scan_progress(request: HttpRequest, scan_code: str) -> HttpResponse:
+    """The htmx-polled partial: a progress bar while running, the results once done."""
+    run = get_scan_for_user(request, scan_code)
+    return render(request, "secrets/_scan_status.html", _status_context(run))
+
+
+@staff_required
+@require_POST
+def scan_allow(request: HttpRequest, scan_code: str) -> HttpResponse:
+    run = get_scan_for_user(request, scan_code)
+    form = AllowForm(request.POST)
+    if not form.is_valid():
+        context = {"client": run.client, **_status_context(run), "allow_form": form}
+        return render(request, "secrets/scan_detail.html", context, status=422)
+    hit = get_object_or_404(run.hits, code=form.cleaned_data["hit"])
+    services.allowlist_add(
+        client=run.client,
+        by=request.user,
+        fingerprint=hit.fingerprint,
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, "Allowlisted: the next scan skips this value.")
+    return redirect("secrets_scan_detail", scan_code=run.code)
+
+
+@staff_required
+@require_POST
+def allow_delete(request: HttpRequest, allow_code: str) -> HttpResponse:
+    entry = get_allow_for_user(request, allow_code)
+    entry.delete()
+    messages.success(request, "Removed from the allowlist.")
+    return redirect("secrets_inventory", client_code=entry.client.code)

@@ -1,0 +1,224 @@
+"""Writes for the checks app: request a run, execute it (called by the Huey task),
+turn results into findings, and fail runs whose worker died."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from checks.audit import DEFAULT_P95_MS, DomainSpec, audit_domain, job_count
+from checks.catalogue import CHECKS
+from checks.evaluation import Result, Status
+from checks.models import CheckResult, CheckRun, DomainCheckSettings, RedirectRule, RunStatus
+from clients.models import DomainRole, Impact, MaturityTarget, Sprint
+from clients.services import ServiceError, activity_log, finding_sync_automated
+
+
+def _apex(hostname: str) -> str:
+    hostname = hostname.lower().rstrip(".")
+    return hostname[4:] if hostname.startswith("www.") else hostname
+
+
+def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
+    """One DomainSpec per site the client runs: the canonical (and any other non-redirect)
+    apex, its declared subdomains, and the redirects staff declared."""
+    client = sprint.client
+    domains = list(client.domains.all())
+    settings_by_domain = {s.domain_id: s for s in DomainCheckSettings.objects.filter(domain__client=client)}
+    site_roles = {DomainRole.CANONICAL, DomainRole.WWW}
+    apexes = sorted({_apex(d.hostname) for d in domains if d.role in site_roles}) or sorted(
+        {_apex(d.hostname) for d in domains if not d.redirects}
+    )
+    target = MaturityTarget.objects.filter(maturity=client.maturity).first()
+    p95 = target.p95_latency_ms if target else DEFAULT_P95_MS
+    redirects: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for domain in domains:
+        if domain.redirects and domain.redirect_to:
+            apex = next((a for a in apexes if domain.hostname.endswith(a)), apexes[0] if apexes else "")
+            redirects[apex].append((f"https://{domain.hostname}/", domain.redirect_to))
+    for rule in RedirectRule.objects.filter(client=client):
+        host = urlsplit(rule.source_url).hostname or ""
+        apex = next((a for a in apexes if host == a or host.endswith("." + a)), apexes[0] if apexes else "")
+        redirects[apex].append((rule.source_url, rule.target_url))
+    specs = []
+    for apex in apexes:
+        group = [d for d in domains if _apex(d.hostname) == apex or d.hostname.endswith("." + apex)]
+        subs = sorted({d.hostname for d in group if d.hostname not in {apex, f"www.{apex}"} and not d.redirects})
+        canonical = next((d.hostname for d in group if d.role == DomainRole.CANONICAL), None)
+        selectors, routes, health = [], [], None
+        for d in group:
+            s = settings_by_domain.get(d.pk)
+            if s:
+                selectors += [x for x in s.dkim_selectors if x not in selectors]
+                routes += [x for x in s.key_routes if x not in routes]
+                health = health or s.health_path or None
+        specs.append(DomainSpec(
+            apex=apex, subdomains=tuple(subs), canonical_host=canonical, dkim_selectors=tuple(selectors),
+            redirects=tuple(redirects.get(apex, ())), health_path=health, key_routes=tuple(routes), p95_target_ms=p95,
+        ))
+    return specs
+
+
+def check_run_request(*, sprint: Sprint, by: AbstractBaseUser) -> CheckRun:
+    """Queue a run of every check for the sprint's client; the worker starts after commit."""
+    from checks import tasks
+
+    with transaction.atomic():
+        if not sprint.client.domains.exists():
+            raise ServiceError("Add the client's domains first: there is nothing to check.")
+        active = sprint.check_runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+        if active and not check_run_expire_if_stale(active):
+            raise ServiceError("Checks are already running for this sprint.")
+        run = CheckRun.objects.create(sprint=sprint, requested_by=by, heartbeat_at=timezone.now())
+        activity_log(sprint=sprint, actor=by, kind="checks.requested", message="Automated checks were started.", visible_to_founder=False)
+        transaction.on_commit(lambda: tasks.run_checks(run.pk))
+    return run
+
+
+def _beat(run_id: int, **fields) -> None:
+    CheckRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now(), **fields)
+
+
+def check_run_execute(*, run_id: int) -> CheckRun | None:
+    """Probe every domain, store one row per result, sync findings. Returns None when the
+    run is gone or already finished (a retried task must not run it twice)."""
+    run = CheckRun.objects.select_related("sprint__client").filter(pk=run_id).first()
+    if run is None or run.status not in {RunStatus.QUEUED, RunStatus.RUNNING}:
+        return None
+    specs = specs_for_sprint(run.sprint)
+    total = sum(job_count(s) for s in specs)
+    _beat(run.pk, status=RunStatus.RUNNING, started_at=timezone.now(), steps_total=total, steps_done=0)
+    results: list[Result] = []
+    offset = 0
+    try:
+        for spec in specs:
+            def progress(done: int, _total: int, label: str, base: int = offset, apex: str = spec.apex) -> None:
+                _beat(run.pk, steps_done=base + done, current_step=f"{apex}: {label}")
+
+            results += audit_domain(spec, on_progress=progress)
+            offset += job_count(spec)
+        with transaction.atomic():
+            CheckResult.objects.bulk_create(
+                CheckResult(run=run, check_id=r.check_id, target=r.target[:300], status=str(r.status),
+                            summary=r.summary, evidence=_jsonable(r.evidence))
+                for r in _unique(results)
+            )
+            _sync_findings(run.sprint, results)
+            _beat(run.pk, status=RunStatus.DONE, finished_at=timezone.now(), steps_done=total, current_step="")
+            run.refresh_from_db()
+            counts = _counts(results)
+            activity_log(
+                sprint=run.sprint, actor=None, kind="checks.done",
+                message=f"Automated checks finished: {counts['pass']} passed, {counts['warn']} warnings, "
+                f"{counts['fail']} failed, {counts['error']} could not tell.",
+            )
+    except Exception as exc:
+        _beat(run.pk, status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{exc.__class__.__name__}: {exc}")
+        raise
+    return run
+
+
+def _unique(results: list[Result]) -> list[Result]:
+    seen, out = set(), []
+    for r in results:
+        key = (r.check_id, r.target[:300])
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _jsonable(evidence: dict) -> dict:
+    return json.loads(json.dumps(evidence, default=str))
+
+
+def _counts(results) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for r in results:
+        counts[str(r.status)] += 1
+    return counts
+
+
+def _evidence_text(result: Result) -> str:
+    lines = [result.summary]
+    for key, value in result.evidence.items():
+        if value in (None, [], {}, ""):
+            continue
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value[:12])
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def _sync_findings(sprint: Sprint, results: list[Result]) -> None:
+    """A failure opens (or re-opens) the finding for its check and target; a pass marks it
+    verified fixed. Warnings show on the page but do not file findings, and errors leave
+    findings as they were: "could not tell" is not evidence either way."""
+    for r in _unique(results):
+        info = CHECKS.get(r.check_id)
+        if info is None or r.status not in {Status.FAIL, Status.PASS}:
+            continue
+        finding_sync_automated(
+            sprint=sprint, source=r.check_id, target=r.target[:300], failing=r.status == Status.FAIL,
+            title=f"{info.title}: {r.target}"[:200], evidence=_evidence_text(r),
+            founder_explanation=info.advice, impact=info.impact, stage_key=info.stage_key,
+        )
+
+
+def check_run_expire_if_stale(run: CheckRun, *, now: datetime | None = None) -> bool:
+    """Mark ``run`` failed when its worker stopped reporting. True when it was stale."""
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
+    updated = CheckRun.objects.filter(
+        pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
+    ).update(status=RunStatus.FAILED, finished_at=now, error="The worker stopped reporting; the run was abandoned.")
+    if updated:
+        run.refresh_from_db()
+    return bool(updated)
+
+
+def check_runs_reap(*, now: datetime | None = None) -> int:
+    """Fail every run whose worker died (no heartbeat for CHECKS_STALE_SECONDS)."""
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
+    return CheckRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
+    ).update(status=RunStatus.FAILED, finished_at=now, error="The worker stopped reporting; the run was abandoned.")
+
+
+@dataclass(frozen=True)
+class Change:
+    check_id: str
+    target: str
+    before: str | None
+    after: str | None
+    summary: str
+
+
+def run_changes(run: CheckRun) -> list[Change] | None:
+    """What changed since the previous finished run of the same sprint (None: first run)."""
+    previous = (
+        CheckRun.objects.filter(sprint=run.sprint, status=RunStatus.DONE, created_at__lt=run.created_at)
+        .exclude(pk=run.pk).order_by("-created_at").first()
+    )
+    if previous is None:
+        return None
+    before = {(r.check_id, r.target): r.status for r in previous.results.all()}
+    after = {(r.check_id, r.target): r for r in run.results.all()}
+    changes = [
+        Change(key[0], key[1], before.get(key), r.status, r.summary)
+        for key, r in after.items() if before.get(key) != r.status
+    ]
+    changes += [Change(k[0], k[1], s, None, "No longer checked.") for k, s in before.items() if k not in after]
+    return sorted(changes, key=lambda c: (c.after != "fail", c.check_id, c.target))
+
+
+IMPACT_ORDER = [Impact.BLOCKER, Impact.TRUST, Impact.CLEANUP]

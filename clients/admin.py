@@ -1,0 +1,124 @@
+from django.contrib import admin
+
+from clients.models import (
+    Activity,
+    ChecklistItem,
+    Client,
+    Domain,
+    Finding,
+    GlossaryTerm,
+    MaturityTarget,
+    Membership,
+    PlaybookItem,
+    PlaybookStage,
+    ServiceAccount,
+    Sprint,
+    SprintStage,
+)
+
+
+class PlaybookItemInline(admin.TabularInline):
+    model = PlaybookItem
+    extra = 0
+    fields = ["position", "key", "text", "business_types", "maturities", "check_ids", "active"]
+
+
+@admin.register(PlaybookStage)
+class PlaybookStageAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "key"]
+    inlines = [PlaybookItemInline]
+
+
+@admin.register(PlaybookItem)
+class PlaybookItemAdmin(admin.ModelAdmin):
+    list_display = ["key", "text", "stage", "active"]
+    list_filter = ["stage", "active"]
+    search_fields = ["key", "text"]
+
+
+@admin.register(MaturityTarget)
+class MaturityTargetAdmin(admin.ModelAdmin):
+    list_display = ["maturity", "p95_latency_ms", "error_rate_pct", "alert_delay_minutes", "lighthouse_min", "uptime_pct"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "plain"]
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["hostname", "role", "purpose", "redirect_to"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "business_type", "maturity", "contact_email"]
+    list_filter = ["business_type", "maturity"]
+    search_fields = ["name", "contact_email", "domains__hostname"]
+    inlines = [DomainInline, MembershipInline]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "role", "client"]
+    list_filter = ["role"]
+    search_fields = ["hostname"]
+
+
+@admin.register(ServiceAccount)
+class ServiceAccountAdmin(admin.ModelAdmin):
+    list_display = ["vendor", "kind", "client", "owner_name", "renewal_date"]
+    list_filter = ["kind"]
+
+
+class SprintStageInline(admin.TabularInline):
+    model = SprintStage
+    extra = 0
+    fields = ["number", "title", "status", "started_at", "completed_at", "override_reason"]
+    readonly_fields = ["number", "title"]
+
+
+@admin.register(Sprint)
+class SprintAdmin(admin.ModelAdmin):
+    list_display = ["client", "code", "current_stage", "started_at", "deadline", "outcome"]
+    list_filter = ["outcome"]
+    readonly_fields = ["code"]
+    inlines = [SprintStageInline]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "stage", "state", "state_by", "state_at"]
+    list_filter = ["state"]
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["title", "sprint", "impact", "decision", "status", "source"]
+    list_filter = ["impact", "status", "decision"]
+    search_fields = ["title", "source", "target"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only, even for superusers."""
+
+    list_display = ["created_at", "sprint", "actor", "kind", "message"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_hostname(value: str) -> str:
+    """Accept what people paste (a URL, trailing dot, capitals) and return a bare
+    lower-case hostname, or raise a clear error."""
+    host = value.strip().lower()
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host)
+    host = host.split("/", 1)[0].split("?", 1)[0].rstrip(".")
+    if ":" in host:
+        raise ValidationError("Enter a hostname without a port, e.g. example.com.")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValidationError("That is not a valid hostname.") from exc
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise ValidationError("Enter a hostname like example.com or app.example.com.")
+    if labels[-1].isdigit():
+        raise ValidationError("Enter a hostname, not an IP address.")
+    return host

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clients import services
+from clients.access import get_sprint_for_user, sprints_for_user
+from clients.forms import CommentForm
+from clients.models import FindingStatus, Sprint
+from clients.panels import render_panels
+from clients.views.sprints import ordered_findings, stage_summaries
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    sprints = list(sprints_for_user(request.user).select_related("client").order_by("-started_at"))
+    if len(sprints) == 1 and not request.user.is_staff:
+        return redirect("portal_sprint", sprint_code=sprints[0].code)
+    return render(request, "portal/index.html", {"sprints": sprints, "now": timezone.now()})
+
+
+def _portal_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
+    now = timezone.now()
+    findings = ordered_findings(sprint.findings.all())
+    context = {
+        "sprint": sprint,
+        "client": sprint.client,
+        "now": now,
+        "stages": stage_summaries(sprint),
+        "open_risks": [f for f in findings if f.status == FindingStatus.OPEN],
+        "fixed_risks": [f for f in findings if f.status != FindingStatus.OPEN],
+        "recent": sprint.activities.filter(visible_to_founder=True).select_related("actor")[:20],
+        "comment_form": CommentForm(),
+        "panels": render_panels("portal", request=request, sprint=sprint),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+def portal_sprint(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    return render(request, "portal/sprint.html", _portal_context(request, sprint))
+
+
+@login_required
+@require_POST
+def portal_comment(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(sprint=sprint, by=request.user, text=form.cleaned_data["text"])
+        except services.ServiceError as exc:
+            form.add_error("text", str(exc))
+        else:
+            messages.success(request, "Thanks, your message is on the sprint log.")
+            return redirect("portal_sprint", sprint_code=sprint.code)
+    return render(request, "portal/sprint.html", _portal_context(request, sprint, comment_form=form), status=422)

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clients import services
+from clients.access import get_finding_for_user, get_item_for_user, get_sprint_for_user, staff_required
+from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
+from clients.models import Finding, FindingStatus, Impact, ItemState, Sprint, SprintStage
+from clients.panels import item_badges, render_panels
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def stage_summaries(sprint: Sprint) -> list[SprintStage]:
+    """The seven stages with their item and finding counts, in one query."""
+    return list(
+        sprint.stages.annotate(
+            items_total=Count("items", distinct=True),
+            items_open=Count("items", filter=Q(items__state=ItemState.OPEN), distinct=True),
+            findings_open=Count("findings", filter=Q(findings__status=FindingStatus.OPEN), distinct=True),
+            blockers_open=Count(
+                "findings",
+                filter=Q(findings__status=FindingStatus.OPEN, findings__impact=Impact.BLOCKER),
+                distinct=True,
+            ),
+        ).order_by("number")
+    )
+
+
+def ordered_findings(queryset):
+    # Open before fixed, blockers before trust issues before cleanup.
+    return queryset.select_related("stage").order_by("status", "impact", "-created_at")
+
+
+def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage]) -> SprintStage:
+    try:
+        number = int(request.GET.get("stage", sprint.current_stage))
+    except ValueError:
+        number = sprint.current_stage
+    return next((s for s in stages if s.number == number), stages[sprint.current_stage - 1])
+
+
+def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
+    stages = stage_summaries(sprint)
+    stage = extra.pop("stage", None) or _viewed_stage(request, sprint, stages)
+    items = list(stage.items.select_related("state_by"))
+    badges = item_badges(request=request, sprint=sprint, items=items)
+    for item in items:
+        item.badges = badges.get(item.pk, [])
+    context = {
+        "sprint": sprint,
+        "client": sprint.client,
+        "stages": stages,
+        "stage": stage,
+        "items": items,
+        "findings": ordered_findings(sprint.findings.filter(stage=stage)),
+        "other_open_findings": ordered_findings(
+            sprint.findings.filter(status=FindingStatus.OPEN).exclude(stage=stage)
+        ),
+        "gate_reasons": services.stage_gate_reasons(sprint=sprint) if sprint.is_active else [],
+        "activities": sprint.activities.select_related("actor")[:40],
+        "finding_form": FindingForm(sprint=sprint, initial={"stage": stage}),
+        "advance_form": AdvanceForm(),
+        "decision_form": DecisionForm(),
+        "panels": render_panels("sprint", request=request, sprint=sprint, stage=stage),
+    }
+    context.update(extra)
+    return context
+
+
+@staff_required
+def sprint_detail(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    return render(request, "clients/sprint_detail.html", _sprint_context(request, sprint))
+
+
+@staff_required
+@require_POST
+def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    item = get_item_for_user(request, sprint, item_code)
+    form = ItemStateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Unknown state.", status=422)
+    services.item_set_state(
+        item=item, by=request.user, state=form.cleaned_data["state"], note=form.cleaned_data["note"] or None
+    )
+    if _is_htmx(request):
+        item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
+        response = render(request, "clients/_item.html", {"item": item, "sprint": sprint})
+        response["HX-Trigger"] = "sprint-changed"
+        return response
+    return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={item.stage.number}")
+
+
+@staff_required
+def finding_new(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    form = FindingForm(request.POST or None, sprint=sprint)
+    if request.method == "POST":
+        if form.is_valid():
+            finding = services.finding_create(
+                sprint=sprint, by=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+            )
+            if _is_htmx(request):
+                ctx = _sprint_context(request, sprint, stage=finding.stage)
+                response = render(request, "clients/_findings.html", ctx)
+                response["HX-Trigger"] = "sprint-changed"
+                return response
+            messages.success(request, "Finding recorded.")
+            return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}")
+        if _is_htmx(request):
+            ctx = _sprint_context(request, sprint, finding_form=form, finding_form_open=True)
+            return render(request, "clients/_findings.html", ctx, status=422)
+        ctx = _sprint_context(request, sprint, finding_form=form, finding_form_open=True)
+        return render(request, "clients/sprint_detail.html", ctx, status=422)
+    return redirect("sprint_detail", sprint_code=sprint.code)
+
+
+@staff_required
+def finding_edit(request: HttpRequest, sprint_code: str, finding_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    finding = get_finding_for_user(request, sprint, finding_code)
+    # A per-finding prefix keeps field ids unique beside the "record a finding" form.
+    form = FindingForm(request.POST or None, instance=finding, sprint=sprint, prefix=f"edit-{finding.code}")
+    template = "clients/_finding_form.html" if _is_htmx(request) else "clients/finding_edit.html"
+    if request.method == "POST":
+        if form.is_valid():
+            changed = {f: form.cleaned_data[f] for f in form.changed_data if f in form.Meta.fields}
+            finding = services.finding_update(finding=Finding.objects.get(pk=finding.pk), by=request.user, **changed)
+            if _is_htmx(request):
+                response = render(request, "clients/_finding.html", {"finding": finding, "sprint": sprint})
+                response["HX-Trigger"] = "sprint-changed"
+                return response
+            return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}")
+        return render(request, template, {"form": form, "finding": finding, "sprint": sprint}, status=422)
+    return render(request, template, {"form": form, "finding": finding, "sprint": sprint})
+
+
+@staff_required
+def finding_row(request: HttpRequest, sprint_code: str, finding_code: str) -> HttpResponse:
+    """The read-only row, for cancelling an inline edit."""
+    sprint = get_sprint_for_user(request, sprint_code)
+    finding = get_finding_for_user(request, sprint, finding_code)
+    return render(request, "clients/_finding.html", {"finding": finding, "sprint": sprint})
+
+
+@staff_required
+@require_POST
+def stage_advance(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    form = AdvanceForm(request.POST)
+    form.is_valid()
+    try:
+        stage = services.stage_advance(
+            sprint=sprint, by=request.user, override_reason=form.cleaned_data.get("override_reason")
+        )
+    except services.StageGateRefused as refused:
+        form.add_error(
+            "override_reason",
+            "This stage cannot close yet: " + "; ".join(refused.reasons)
+            + ". Finish them, or give a reason to override (it is logged).",
+        )
+        sprint.refresh_from_db()
+        ctx = _sprint_context(request, sprint, advance_form=form, advance_refused=True)
+        return render(request, "clients/sprint_detail.html", ctx, status=422)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+        return redirect("sprint_detail", sprint_code=sprint.code)
+    messages.success(request, f"Moved on to stage {stage.number}: {stage.title}.")
+    return redirect("sprint_detail", sprint_code=sprint.code)
+
+
+@staff_required
+@require_POST
+def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sprint_decide(
+                sprint=sprint, by=request.user, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+            )
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Decision recorded. The sprint is closed.")
+            return redirect("sprint_detail", sprint_code=sprint.code)
+    ctx = _sprint_context(request, sprint, decision_form=form)
+    return render(request, "clients/sprint_detail.html", ctx, status=422)
+
+
+@staff_required
+def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    """The activity log partial, refreshed by htmx after each change."""
+    sprint = get_sprint_for_user(request, sprint_code)
+    activities = sprint.activities.select_related("actor")[:40]
+    return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})

@@ -1,0 +1,27 @@
+"""Sections the handover app adds to screens the clients app owns."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from clients.models import Sprint, SprintStage
+from handover.access import handovers_for_user
+
+
+def sprint_panel(*, request: HttpRequest, sprint: Sprint, stage: SprintStage, **_: object) -> str:
+    """Staff sprint page: where the handover stands and a link to it."""
+    if not request.user.is_staff:
+        return ""
+    latest = sprint.handovers.order_by("-version").first()
+    return render_to_string(
+        "handover/_sprint_panel.html", {"sprint": sprint, "latest": latest}, request=request
+    )
+
+
+def portal_panel(*, request: HttpRequest, sprint: Sprint, **_: object) -> str:
+    """Founder portal: the signed handover to download and acknowledge."""
+    current = handovers_for_user(request.user).filter(sprint=sprint).order_by("-version").first()
+    return render_to_string(
+        "handover/_portal_panel.html", {"sprint": sprint, "current": current}, request=request
+    )

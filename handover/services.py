@@ -1,0 +1,205 @@
+"""Writes for the handover: save the consultant's edits, issue (render + sign + store)
+a new version, run the background job, record the founder's acknowledgement.
+Views, commands and the Huey task all call these."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clients.models import Sprint
+from clients.services import ServiceError, activity_log
+from handover.models import HandoverDraft, IssuedHandover, IssueJob, JobStatus
+from handover.rendering import render_pdf
+from handover.sections import EDITABLE, MAX_EDIT_CHARS, build_handover
+from handover.signing import SignerUnavailable, sha256_hex, sign_pdf, signer_info
+
+log = logging.getLogger(__name__)
+STALE_JOB = timedelta(minutes=10)
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    if user is None or not user.is_authenticated:
+        return "Launch Ready"
+    return user.get_full_name() or user.get_username()
+
+
+# ---------------------------------------------------------------- draft
+
+
+@transaction.atomic
+def draft_save(
+    *, sprint: Sprint, by: AbstractBaseUser, values: dict[str, str]
+) -> HandoverDraft:
+    """Store the consultant's wording for some editable fields. An empty value puts the
+    generated default back."""
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ServiceError(f"Unknown handover fields: {', '.join(sorted(unknown))}.")
+    too_long = [EDITABLE[k][0] for k, v in values.items() if len(v) > MAX_EDIT_CHARS]
+    if too_long:
+        raise ServiceError(f"Keep each passage under {MAX_EDIT_CHARS:,} characters ({', '.join(too_long)}).")
+    draft, _ = HandoverDraft.objects.select_for_update().get_or_create(sprint=sprint)
+    edits = dict(draft.edits)
+    for key, value in values.items():
+        value = value.replace("\r\n", "\n").strip()
+        if value:
+            edits[key] = value
+        else:
+            edits.pop(key, None)
+    draft.edits = edits
+    draft.updated_by = by
+    draft.save()
+    labels = ", ".join(EDITABLE[k][0] for k in values)
+    activity_log(
+        sprint=sprint,
+        actor=by,
+        kind="handover.edited",
+        message=f"{_name(by)} edited the handover draft: {labels}.",
+        visible_to_founder=False,
+    )
+    return draft
+
+
+# ---------------------------------------------------------------- issue
+
+
+def _next_version(sprint: Sprint) -> int:
+    latest = sprint.handovers.order_by("-version").values_list("version", flat=True).first()
+    return (latest or 0) + 1
+
+
+def _set_job(job: IssueJob | None, status: str, **fields: object) -> None:
+    if job is None:
+        return
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", "updated_at", *fields])
+
+
+def handover_issue(
+    *, sprint: Sprint, by: AbstractBaseUser | None, job: IssueJob | None = None
+) -> IssuedHandover:
+    """Render the sprint's handover as a PDF, sign it, store it as a new immutable
+    version and log it. Rendering happens outside any transaction; if another issue
+    took the version number meanwhile, it is rendered again with the next one."""
+    try:
+        signer = signer_info()
+    except SignerUnavailable as exc:
+        raise ServiceError(str(exc)) from exc
+    for _attempt in range(3):
+        version = _next_version(sprint)
+        now = timezone.now()
+        _set_job(job, JobStatus.RENDERING)
+        document = build_handover(sprint, version=version, signer=signer, issued_at=now)
+        pdf = render_pdf(document)
+        _set_job(job, JobStatus.SIGNING)
+        try:
+            signed = sign_pdf(pdf, reason=f"Launch handover for {sprint.client.name}, version {version}")
+        except SignerUnavailable as exc:
+            raise ServiceError(str(exc)) from exc
+        issued = IssuedHandover(
+            sprint=sprint,
+            version=version,
+            sha256=sha256_hex(signed),
+            size=len(signed),
+            issued_at=now,
+            issued_by=by if by is not None and by.is_authenticated else None,
+            signer_name=signer.name,
+            signer_subject=signer.subject,
+            signer_fingerprint=signer.fingerprint,
+            signer_self_signed=signer.self_signed,
+            signer_cert_pem=signer.cert_pem,
+        )
+        issued.file.save(f"handover-v{version}-{issued.code}.pdf", ContentFile(signed), save=False)
+        try:
+            with transaction.atomic():
+                issued.save()
+                activity_log(
+                    sprint=sprint,
+                    actor=by,
+                    kind="handover.issued",
+                    message=f"{_name(by)} issued the signed handover, version {version}.",
+                )
+        except IntegrityError:
+            issued.file.delete(save=False)
+            continue
+        return issued
+    raise ServiceError("Another handover was being issued at the same time; try again.")
+
+
+def handover_request_issue(*, sprint: Sprint, by: AbstractBaseUser) -> IssueJob:
+    """Queue rendering and signing in the background. A job already running for this
+    sprint is returned instead of starting a second one."""
+    from handover import tasks
+
+    try:
+        signer_info()
+    except SignerUnavailable as exc:
+        raise ServiceError(str(exc)) from exc
+    running = (
+        sprint.handover_jobs.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
+        .filter(created_at__gte=timezone.now() - STALE_JOB)
+        .first()
+    )
+    if running is not None:
+        return running
+    with transaction.atomic():
+        job = IssueJob.objects.create(sprint=sprint, requested_by=by)
+        transaction.on_commit(lambda: tasks.issue_handover(job.pk))
+    return job
+
+
+def handover_run_job(*, job_id: int) -> IssueJob | None:
+    """What the Huey task does: issue, and record progress and the outcome on the job."""
+    job = IssueJob.objects.select_related("sprint__client", "requested_by").filter(pk=job_id).first()
+    if job is None or job.finished:
+        return job
+    try:
+        issued = handover_issue(sprint=job.sprint, by=job.requested_by, job=job)
+    except ServiceError as exc:
+        _set_job(job, JobStatus.FAILED, error=str(exc))
+    except Exception as exc:
+        log.exception("handover job %s failed", job.code)
+        _set_job(job, JobStatus.FAILED, error=f"Unexpected error ({type(exc).__name__}); see the worker log.")
+        raise
+    else:
+        _set_job(job, JobStatus.DONE, issued=issued)
+    return job
+
+
+def handover_latest_or_issue(*, sprint: Sprint, by: AbstractBaseUser | None) -> tuple[IssuedHandover, bool]:
+    """For scripting: the latest issued version, or a new one. Returns (handover, created)."""
+    latest = sprint.handovers.order_by("-version").first()
+    if latest is not None:
+        return latest, False
+    return handover_issue(sprint=sprint, by=by), True
+
+
+# ---------------------------------------------------------------- founder
+
+
+def handover_acknowledge(*, handover: IssuedHandover, by: AbstractBaseUser) -> IssuedHandover:
+    """The founder confirms they received this version; the first confirmation counts."""
+    if by.is_staff:
+        raise ServiceError("Only the founder's team can acknowledge receipt.")
+    now = timezone.now()
+    with transaction.atomic():
+        updated = IssuedHandover.objects.filter(pk=handover.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=by
+        )
+        if updated:
+            activity_log(
+                sprint=handover.sprint,
+                actor=by,
+                kind="handover.acknowledged",
+                message=f"{_name(by)} confirmed receipt of the handover, version {handover.version}.",
+            )
+    handover.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
+    return handover

@@ -1,0 +1,215 @@
+"""The consultant's signing identity: load it from the configured PEM files, create a
+self-signed one for a laptop, and sign a PDF with it (PAdES, whole file covered)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+
+SIGNATURE_FIELD = "LaunchReadyHandover"
+
+
+class SignerUnavailable(Exception):
+    """No usable certificate/key: the message says which file or setting is wrong."""
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """What the app tells people about the certificate it signs with."""
+
+    name: str
+    subject: str
+    issuer: str
+    fingerprint: str  # SHA-256 of the DER certificate, colon-separated hex
+    not_after: datetime
+    self_signed: bool
+    cert_pem: str
+
+
+def cert_info(cert: x509.Certificate) -> SignerInfo:
+    """Describe a certificate in the terms the screens and the PDF use."""
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    digest = cert.fingerprint(hashes.SHA256()).hex().upper()
+    return SignerInfo(
+        name=str(names[0].value) if names else cert.subject.rfc4514_string(),
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        fingerprint=":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
+        not_after=cert.not_valid_after_utc,
+        self_signed=_is_self_signed(cert),
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+    )
+
+
+def _is_self_signed(cert: x509.Certificate) -> bool:
+    if cert.issuer != cert.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, Exception):  # noqa: BLE001 - any failure means "not self-issued"
+        return False
+    return True
+
+
+def _passphrase() -> bytes | None:
+    value = settings.HANDOVER_SIGNER_PASSPHRASE
+    return value.encode("utf-8") if value else None
+
+
+def _paths() -> tuple[Path, Path]:
+    return Path(settings.HANDOVER_SIGNER_CERT_FILE), Path(settings.HANDOVER_SIGNER_KEY_FILE)
+
+
+def signer_info() -> SignerInfo:
+    """The configured signer's certificate, or SignerUnavailable saying what is missing."""
+    cert_path, _ = _paths()
+    try:
+        data = cert_path.read_bytes()
+    except OSError as exc:
+        raise SignerUnavailable(
+            f"No signing certificate at {cert_path} (HANDOVER_SIGNER_CERT_FILE). "
+            "Run `python manage.py handover_keygen` for a self-signed demo certificate."
+        ) from exc
+    try:
+        return cert_info(x509.load_pem_x509_certificate(data))
+    except ValueError as exc:
+        raise SignerUnavailable(f"{cert_path} is not a PEM certificate.") from exc
+
+
+@lru_cache(maxsize=4)
+def _load_signer(
+    cert_path: str, key_path: str, chain: tuple[str, ...], passphrase: bytes | None, mtime: float
+) -> signers.SimpleSigner:
+    # Cached per file version: loading and decrypting the key costs more than signing.
+    signer = signers.SimpleSigner.load(
+        key_path, cert_path, ca_chain_files=chain or None, key_passphrase=passphrase
+    )
+    if signer is None:
+        raise SignerUnavailable(
+            f"Could not load the signing key {key_path} with certificate {cert_path}: "
+            "check the files and HANDOVER_SIGNER_PASSPHRASE."
+        )
+    return signer
+
+
+def load_signer() -> signers.SimpleSigner:
+    cert_path, key_path = _paths()
+    for path, setting in ((cert_path, "HANDOVER_SIGNER_CERT_FILE"), (key_path, "HANDOVER_SIGNER_KEY_FILE")):
+        if not path.is_file():
+            raise SignerUnavailable(f"{setting}: no file at {path}. Run `python manage.py handover_keygen`.")
+    mtime = max(cert_path.stat().st_mtime, key_path.stat().st_mtime)
+    return _load_signer(
+        str(cert_path),
+        str(key_path),
+        tuple(settings.HANDOVER_SIGNER_CHAIN_FILES),
+        _passphrase(),
+        mtime,
+    )
+
+
+def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> bytes:
+    """Return the PDF with one PAdES signature (B-B level) covering the whole file."""
+    signer = load_signer()
+    meta = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    return out.getvalue()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- keygen
+
+
+@dataclass(frozen=True)
+class KeygenResult:
+    cert_path: Path
+    key_path: Path
+    info: SignerInfo
+
+
+def keygen(
+    *,
+    common_name: str,
+    organisation: str = "Launch Ready",
+    email: str = "",
+    days: int = 825,
+    passphrase: str | None = None,
+    cert_path: Path | None = None,
+    key_path: Path | None = None,
+) -> KeygenResult:
+    """Write a new RSA key and a self-signed certificate for document signing.
+
+    Meant for a laptop or a demo: nobody else trusts a self-signed certificate, so
+    the app says so wherever the signer is shown."""
+    default_cert, default_key = _paths()
+    cert_path, key_path = cert_path or default_cert, key_path or default_key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    attrs = [
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+    ]
+    if email:
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    name = x509.Name(attrs)
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    cert_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.touch(mode=0o600, exist_ok=True)
+    key_path.chmod(0o600)
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return KeygenResult(cert_path=cert_path, key_path=key_path, info=cert_info(cert))

@@ -1,0 +1,1 @@
+"""One module per screen: the staff handover page, downloads and receipt, verification."""

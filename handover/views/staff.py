@@ -1,0 +1,109 @@
+"""The consultant's handover page: review and edit sections, issue, watch progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from clients.access import get_sprint_for_user, staff_required
+from clients.models import Sprint
+from clients.services import ServiceError
+from handover import services
+from handover.access import get_job_for_user
+from handover.forms import SectionEditForm
+from handover.models import IssueJob, JobStatus
+from handover.sections import build_handover
+from handover.signing import SignerUnavailable, signer_info
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _draft_context(request: HttpRequest, sprint: Sprint, *, bound: SectionEditForm | None = None,
+                   job: IssueJob | None = None, issue_error: str = "") -> dict:
+    try:
+        signer, signer_error = signer_info(), ""
+    except SignerUnavailable as exc:
+        signer, signer_error = None, str(exc)
+    handover = build_handover(sprint, signer=signer)
+    rows = []
+    for section in handover.sections:
+        form = None
+        if section.texts:
+            form = (
+                bound if bound is not None and bound.section_obj.key == section.key
+                else SectionEditForm(section=section)
+            )
+        rows.append((section, form))
+    if job is None:
+        job = sprint.handover_jobs.exclude(status=JobStatus.DONE).first()
+    return {
+        "sprint": sprint,
+        "client": sprint.client,
+        "handover": handover,
+        "rows": rows,
+        "issued": list(sprint.handovers.select_related("issued_by", "acknowledged_by")),
+        "signer": signer,
+        "signer_error": signer_error,
+        "job": job,
+        "issue_error": issue_error,
+    }
+
+
+@staff_required
+def handover_draft(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    return render(request, "handover/draft.html", _draft_context(request, sprint))
+
+
+@staff_required
+@require_POST
+def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    handover = build_handover(sprint)
+    key = request.POST.get("section", "")
+    section = next((s for s in handover.sections if s.key == key and s.texts), None)
+    if section is None:
+        messages.error(request, "That section cannot be edited.")
+        return redirect("handover_draft", sprint_code=sprint.code)
+    form = SectionEditForm(request.POST, section=section)
+    if form.is_valid():
+        try:
+            services.draft_save(sprint=sprint, by=request.user, values=form.values())
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Saved “{section.title}”.")
+            return redirect(reverse("handover_draft", args=[sprint.code]) + f"#{section.anchor}")
+    return render(request, "handover/draft.html", _draft_context(request, sprint, bound=form), status=422)
+
+
+@staff_required
+@require_POST
+def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    try:
+        job = services.handover_request_issue(sprint=sprint, by=request.user)
+    except ServiceError as exc:
+        if _is_htmx(request):
+            return render(request, "handover/_job.html", {"issue_error": str(exc), "sprint": sprint}, status=422)
+        context = _draft_context(request, sprint, issue_error=str(exc))
+        return render(request, "handover/draft.html", context, status=422)
+    # The job object as created ("queued"): the page then polls for its progress.
+    if _is_htmx(request):
+        return render(request, "handover/_job.html", {"job": job, "sprint": sprint})
+    return redirect(reverse("handover_draft", args=[sprint.code]) + "#issue")
+
+
+@staff_required
+def handover_job(request: HttpRequest, job_code: str) -> HttpResponse:
+    job = get_job_for_user(request, job_code)
+    context = {"job": job, "sprint": job.sprint}
+    if job.status == JobStatus.DONE:
+        # Refresh the list of versions beside the job box (htmx out-of-band swap).
+        context["issued"] = list(job.sprint.handovers.select_related("issued_by", "acknowledged_by"))
+    return render(request, "handover/_job.html", context)

@@ -1,0 +1,277 @@
+"""Launch Ready settings: laptop defaults, production switched on by environment.
+
+See `.env.example` for every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from launchready.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("LAUNCHREADY_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG and not envbool("LAUNCHREADY_INSECURE_DEV_KEY", False):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE), or DEBUG=1 on a laptop."
+        )
+    # Only for DEBUG/test runs: a key that is obviously not a production secret.
+    SECRET_KEY = "insecure-dev-key-do-not-use-in-production-" + "x" * 20
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = envstr("SITE_URL", "http://localhost:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "axes",
+    "clients",
+    "checks",
+    "checks.monitoring",
+    "checks.secrets",
+    "handover",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "launchready.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # axes must come last so it sees the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "launchready.urls"
+WSGI_APPLICATION = "launchready.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "launchready.context_processors.site",
+                "checks.monitoring.context_processors.staff_banners",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'launchready.sqlite3'}"),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the Huey worker writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work: Huey on SQLite by default, Redis when REDIS_URL is set.
+REDIS_URL = envstr("REDIS_URL")
+HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", False)
+HUEY_WORKERS = envint("HUEY_WORKERS", 4)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": envstr("HUEY_NAME", "launchready"),
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": envstr("HUEY_NAME", "launchready"),
+        "filename": envstr("HUEY_SQLITE_PATH", str(VAR_DIR / "huey.sqlite3")),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+
+# The cache holds rate-limit counters (deploy gate): shared through Redis when REDIS_URL
+# is set, per process on a laptop.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "launchready"}
+    )
+}
+
+# --- Authentication
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# django-axes: lock a username+address pair after repeated failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = envlist("AXES_IP_HEADERS", ["REMOTE_ADDR"])
+AXES_VERBOSE = False
+
+# --- Email: console on a laptop, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = envstr("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Launch Ready <launchready@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Internationalisation
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "launchready" / "static"]
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Security: strict by default, relaxed only where DEBUG needs it.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("SECURE_PROXY_SSL_HEADER", False) else None
+)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+
+# --- Launch Ready's own knobs
+SPRINT_HOURS = envint("LAUNCHREADY_SPRINT_HOURS", 48)
+
+# --- checks (automated audits): network boundary and probe settings
+LAUNCHREADY_DNS_NAMESERVERS = envlist("LAUNCHREADY_DNS_NAMESERVERS", [])  # ip or ip:port; empty = system
+LAUNCHREADY_CA_BUNDLE = envstr("LAUNCHREADY_CA_BUNDLE") or None  # extra trusted CAs (PEM)
+LAUNCHREADY_HTTP_PORT = envint("LAUNCHREADY_HTTP_PORT", 80)
+LAUNCHREADY_HTTPS_PORT = envint("LAUNCHREADY_HTTPS_PORT", 443)
+LAUNCHREADY_ALLOW_PRIVATE_TARGETS = envbool("LAUNCHREADY_ALLOW_PRIVATE_TARGETS", False)
+# A run whose worker has not reported for this long is marked failed.
+CHECKS_STALE_SECONDS = envint("CHECKS_STALE_SECONDS", 300)
+CHECKS_CONCURRENCY = envint("CHECKS_CONCURRENCY", 16)
+
+# --- monitoring (uptime monitors, alerts)
+# Probes run in a bounded thread pool inside each scheduler run.
+MONITOR_CONCURRENCY = envint("MONITOR_CONCURRENCY", 64)
+MONITOR_MAX_BYTES = envint("MONITOR_MAX_BYTES", 512 * 1024)  # body read cap per probe
+MONITOR_RAW_RETENTION_HOURS = envint("MONITOR_RAW_RETENTION_HOURS", 48)
+MONITOR_BATCH_LIMIT = envint("MONITOR_BATCH_LIMIT", 20000)  # most monitors one run claims
+# Staff see a banner (and /healthz reports not ok) when the scheduler is older than this.
+MONITOR_SCHEDULER_STALE_SECONDS = envint("MONITOR_SCHEDULER_STALE_SECONDS", 180)
+
+# --- secrets (inventory, scanning, deploy gate)
+# Folders on the worker whose git repositories may be scanned by path; empty = clone URLs only.
+SECRETS_SCAN_LOCAL_ROOTS = envlist("SECRETS_SCAN_LOCAL_ROOTS", [])
+SECRETS_SCAN_TIMEOUT = envint("SECRETS_SCAN_TIMEOUT_SECONDS", 900)  # clone + scan wall clock
+SECRETS_SCAN_MAX_MB = envint("SECRETS_SCAN_MAX_MB", 2000)  # mirror clone size cap
+# Key for scan fingerprints (HMAC); empty = derived from SECRET_KEY. Set it to keep
+# fingerprints (and the allowlist) stable across a SECRET_KEY rotation.
+SECRETS_FINGERPRINT_KEY = envstr("SECRETS_FINGERPRINT_KEY")
+# Deploy gate: calls allowed per client and address per window (fixed window, Django cache).
+SECRETS_GATE_RATE = envint("SECRETS_GATE_RATE", 30)
+SECRETS_GATE_WINDOW_SECONDS = envint("SECRETS_GATE_WINDOW_SECONDS", 60)
+
+# --- handover (signed PDF)
+# The consultant's X.509 certificate and private key (PEM paths). `handover_keygen`
+# writes a self-signed pair to these defaults for a laptop or demo. The key may be
+# encrypted: HANDOVER_SIGNER_PASSPHRASE (or HANDOVER_SIGNER_PASSPHRASE_FILE).
+HANDOVER_SIGNER_CERT_FILE = Path(
+    envstr("HANDOVER_SIGNER_CERT_FILE", str(VAR_DIR / "signing" / "signer.pem"))
+)
+HANDOVER_SIGNER_KEY_FILE = Path(
+    envstr("HANDOVER_SIGNER_KEY_FILE", str(VAR_DIR / "signing" / "signer.key"))
+)
+HANDOVER_SIGNER_PASSPHRASE = envstr("HANDOVER_SIGNER_PASSPHRASE")
+# Intermediate certificates to embed beside the signer's (comma-separated PEM paths).
+HANDOVER_SIGNER_CHAIN_FILES = envlist("HANDOVER_SIGNER_CHAIN_FILES", [])
+# Largest PDF the verification page accepts.
+HANDOVER_VERIFY_MAX_BYTES = envint("HANDOVER_VERIFY_MAX_MB", 10) * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": envstr("HUEY_LOG_LEVEL", "INFO")},
+        # WeasyPrint logs every layout step at INFO, from import time on.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}

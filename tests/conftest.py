@@ -1,0 +1,171 @@
+"""The cast every test module shares (healthchecks' alice/bob/charlie):
+a consultant (staff), a founder of client A, a founder_b of client B, an outsider."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from clients import services
+from clients.models import BusinessType, Client, Domain, DomainRole, Maturity
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_static_files():
+    # The live server serves static files from the finders by their plain names; the
+    # production manifest storage would link to hashed names it cannot find.
+    from django.test import override_settings
+
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (tested in test_auth); tests elsewhere need speed.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+def _user(username: str, *, staff: bool = False, first: str = "", last: str = ""):
+    return get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.test",
+        password=PASSWORD,
+        is_staff=staff,
+        first_name=first,
+        last_name=last,
+    )
+
+
+@pytest.fixture
+def consultant(db):
+    return _user("consultant", staff=True, first="Sam", last="Rivera")
+
+
+@pytest.fixture
+def client_a(db):
+    client = Client.objects.create(
+        name="Acme Coaching", business_type=BusinessType.COACH, maturity=Maturity.LAUNCH
+    )
+    Domain.objects.create(client=client, hostname="acme.test", role=DomainRole.CANONICAL)
+    Domain.objects.create(client=client, hostname="www.acme.test", role=DomainRole.WWW)
+    return client
+
+
+@pytest.fixture
+def client_b(db):
+    client = Client.objects.create(
+        name="Bravo Bots", business_type=BusinessType.CHATBOT, maturity=Maturity.DEMO
+    )
+    Domain.objects.create(client=client, hostname="bravo.test", role=DomainRole.CANONICAL)
+    return client
+
+
+@pytest.fixture
+def founder(client_a, consultant):
+    membership = services.founder_add(
+        client=client_a, by=consultant, email="founder@acme.test", full_name="Ann Acme", password=PASSWORD
+    )
+    return membership.user
+
+
+@pytest.fixture
+def founder_b(client_b, consultant):
+    membership = services.founder_add(
+        client=client_b, by=consultant, email="founder@bravo.test", full_name="Bob Bravo", password=PASSWORD
+    )
+    return membership.user
+
+
+@pytest.fixture
+def outsider(db):
+    return _user("outsider", first="Olly")
+
+
+@pytest.fixture
+def sprint_a(client_a, consultant):
+    return services.sprint_start(client=client_a, by=consultant)
+
+
+@pytest.fixture
+def sprint_b(client_b, consultant):
+    return services.sprint_start(client=client_b, by=consultant)
+
+
+@pytest.fixture
+def staff_client(client, consultant):
+    client.force_login(consultant)
+    return client
+
+
+@pytest.fixture
+def founder_client(client, founder):
+    client.force_login(founder)
+    return client
+
+
+# ---------------------------------------------------------------- browser tests
+# pytest-playwright drives Debian's chromium; never `playwright install`.
+
+SCREENSHOT_DIR = Path(
+    os.environ.get("LAUNCHREADY_SCREENSHOTS", str(Path(__file__).resolve().parent.parent / "screenshots"))
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1300, "height": 900}}
+
+
+@pytest.fixture
+def screenshot(page):
+    """screenshot("name") saves a full-page PNG under screenshots/ to look at."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> str:
+        path = SCREENSHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return str(path)
+
+    return take
+
+
+@pytest.fixture
+def login(page, live_server):
+    def do_login(user, password: str = PASSWORD) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+    return do_login
