@@ -1,6 +1,6 @@
 """Dashboard and sprint-page speed with 500 clients, through Django's test client.
 
-    uv run python bench/dashboard_bench.py [--clients 500] [--requests 60]
+    uv run python bench/dashboard_bench.py [--clients 500] [--requests 100]
 
 Seeds a throw-away SQLite database (or DATABASE_URL if set), then reports median and
 p95 server time and the query count of: a trivial staff view (base template, same
@@ -60,32 +60,39 @@ def seed(n_clients: int) -> None:
             services.finding_create(sprint=sprint, by=user, stage=stage, title="Cleanup", impact=Impact.CLEANUP)
 
 
-def measure(client, url: str, n: int) -> dict:
+def measure(client, urls: dict[str, str], n: int) -> dict[str, dict]:
+    """Request the URLs in turn, n rounds: interleaving them means a noisy neighbour
+    on a shared machine slows all views alike instead of skewing one of them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.get(url)  # warm caches and template loading
-    times = []
-    queries = 0
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    queries: dict[str, int] = {}
+    for url in urls.values():
+        client.get(url)  # warm caches and template loading
     for _ in range(n):
-        with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(ctx.captured_queries)
-    times.sort()
-    return {
-        "median_ms": statistics.median(times),
-        "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
-        "queries": queries,
-    }
+        for name, url in urls.items():
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                times[name].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries[name] = len(ctx.captured_queries)
+    out = {}
+    for name, samples in times.items():
+        samples.sort()
+        out[name] = {
+            "median_ms": statistics.median(samples),
+            "p95_ms": samples[max(0, int(len(samples) * 0.95) - 1)],
+            "queries": queries[name],
+        }
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
@@ -106,11 +113,12 @@ def main() -> None:
         with override_settings(ROOT_URLCONF="bench.urls_trivial"):
             client = TestClient()
             client.post("/accounts/login/", {"username": "bench", "password": "bench-password-1"})
-            rows = {
-                "trivial view": measure(client, "/bench/trivial/", args.requests),
-                "dashboard": measure(client, "/dashboard/", args.requests),
-                "sprint page": measure(client, f"/sprints/{sprint.code}/", args.requests),
+            urls = {
+                "trivial view": "/bench/trivial/",
+                "dashboard": "/dashboard/",
+                "sprint page": f"/sprints/{sprint.code}/",
             }
+            rows = measure(client, urls, args.requests)
         print(f"{'view':<14}{'median ms':>11}{'p95 ms':>9}{'queries':>9}")
         for name, row in rows.items():
             print(f"{name:<14}{row['median_ms']:>11.1f}{row['p95_ms']:>9.1f}{row['queries']:>9}")

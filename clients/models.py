@@ -253,6 +253,8 @@ class Sprint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # A copy of the newest log line, so the dashboard need not look it up per sprint.
+    last_activity = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -443,6 +445,8 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "activities"
+        # "Latest entry of each sprint" (dashboard, sprint page) reads this index only.
+        indexes = [models.Index(fields=["sprint", "-created_at", "-id"], name="activity_sprint_latest")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"

@@ -67,7 +67,7 @@ def activity_log(
     message: str,
     visible_to_founder: bool = True,
 ) -> Activity:
-    """Append to the sprint's log and bump its last-activity time."""
+    """Append to the sprint's log and copy the line and its time onto the sprint."""
     now = timezone.now()
     entry = Activity.objects.create(
         sprint=sprint,
@@ -77,8 +77,9 @@ def activity_log(
         visible_to_founder=visible_to_founder,
         created_at=now,
     )
-    Sprint.objects.filter(pk=sprint.pk).update(last_activity_at=now)
-    sprint.last_activity_at = now
+    summary = message if len(message) <= 200 else message[:199] + "…"
+    Sprint.objects.filter(pk=sprint.pk).update(last_activity_at=now, last_activity=summary)
+    sprint.last_activity_at, sprint.last_activity = now, summary
     return entry
 
 

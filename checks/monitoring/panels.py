@@ -5,17 +5,22 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from checks.monitoring import services
 from checks.monitoring.models import Monitor, MonitorStatus
 from clients.access import clients_for_user
 from clients.models import Client, Sprint
 
 
 def dashboard_down(*, request: HttpRequest) -> str:
+    if not services.request_scheduler_health(request)["down_monitors"]:
+        return ""
     down = list(
         Monitor.objects.filter(enabled=True, status=MonitorStatus.DOWN)
         .select_related("client")
         .order_by("failing_since")
     )
+    if not down:
+        return ""
     return render_to_string("monitoring/_dashboard_down.html", {"down": down}, request=request)
 
 

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from checks.monitoring import histogram
@@ -457,19 +459,31 @@ def heartbeat_age(*, now: datetime | None = None) -> float | None:
 
 
 def scheduler_health(*, now: datetime | None = None) -> dict:
-    """For /healthz: stale only matters when there is something to monitor."""
+    """For /healthz and the staff banner: stale only matters when there is something
+    to monitor. Also says how many monitors are down, so the dashboard can skip
+    listing them when none are."""
     age = heartbeat_age(now=now)
     stale = age is None or age > settings.MONITOR_SCHEDULER_STALE_SECONDS
-    active = Monitor.objects.filter(enabled=True).exists()
+    counts = Monitor.objects.filter(enabled=True).aggregate(
+        enabled=Count("pk"), down=Count("pk", filter=Q(status=MonitorStatus.DOWN))
+    )
     return {
-        "ok": not (stale and active),
+        "ok": not (stale and counts["enabled"]),
         "heartbeat_age_s": None if age is None else round(age, 1),
-        "enabled_monitors": active,
+        "enabled_monitors": bool(counts["enabled"]),
+        "down_monitors": counts["down"],
     }
 
 
-def scheduler_stale_banner(*, now: datetime | None = None) -> dict | None:
-    health = scheduler_health(now=now)
+def request_scheduler_health(request: HttpRequest) -> dict:
+    """scheduler_health(), looked up once per request (the banner and panels share it)."""
+    if not hasattr(request, "_scheduler_health"):
+        request._scheduler_health = scheduler_health()
+    return request._scheduler_health
+
+
+def scheduler_stale_banner(*, now: datetime | None = None, health: dict | None = None) -> dict | None:
+    health = health if health is not None else scheduler_health(now=now)
     if health["ok"]:
         return None
     age = health["heartbeat_age_s"]

@@ -53,6 +53,15 @@ def test_consultant_runs_a_stage_and_founder_sees_it(page, live_server, login, s
     expect(page.locator("#findings").get_by_text("Booking page returns 500")).to_be_visible()
     screenshot("04-sprint-with-blocker")
 
+    # The dashboard shows the sprint as blocked, with its clock and latest log line.
+    page.get_by_role("link", name="Sprints").first.click()
+    row = page.locator("table.dashboard tr", has_text="Sunrise Studio")
+    expect(row).to_have_class("row-blocked")
+    expect(row.locator(".pill-bad")).to_have_text("1")
+    expect(row).to_contain_text("Booking page returns 500")
+    screenshot("04b-dashboard")
+    page.goto(f"{live_server.url}/sprints/{sprint.code}/")
+
     # Advancing is refused while items and the blocker are open.
     page.locator("#advance button[type=submit]").click()
     expect(page.get_by_text("This stage cannot close yet")).to_be_visible()
