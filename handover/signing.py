@@ -130,8 +130,17 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> byte
         location=location,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=_reserved_bytes(signer))
     return out.getvalue()
+
+
+def _reserved_bytes(signer: signers.SimpleSigner) -> int:
+    """Room for the signature container. Without it pyHanko signs once more just to
+    measure the size. The container holds the certificates, a few signed attributes
+    and the signature itself: their DER sizes plus a generous margin always fit."""
+    certs = [signer.signing_cert, *signer.cert_registry]
+    der_bytes = 4096 + sum(len(cert.dump()) for cert in certs)
+    return 2 * der_bytes  # the container is written as hex: two characters per byte
 
 
 def sha256_hex(data: bytes) -> str:
