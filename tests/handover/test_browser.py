@@ -31,6 +31,9 @@ def test_consultant_issues_and_founder_acknowledges(page, live_server, login, sc
     page.get_by_role("button", name="Save deployment").click()
     expect(page.get_by_text("Only Ann and Sam may deploy.").first).to_be_visible()
     screenshot("handover-01-draft")
+    vendors = page.locator("#sec-contacts")
+    expect(vendors.locator("table.vendors tbody tr")).to_have_count(full_sprint.client.accounts.count())
+    vendors.screenshot(path=str(SCREENSHOT_DIR / "handover-01b-vendors.png"))
 
     # Issue: the job box shows progress, then the download.
     page.get_by_role("button", name="Issue the handover").click()
