@@ -137,8 +137,8 @@ def issued(full_sprint, consultant):
     return handover_issue(sprint=full_sprint, by=consultant)
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=60)
+def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=60, check=check)
 
 
 def pdf_text(path: Path | str) -> str:
