@@ -60,7 +60,7 @@ def parse_dmarc(txt: str) -> DmarcRecord:
 @dataclass(frozen=True)
 class DmarcFacts:
     domain: str
-    found_at: str | None  # _dmarc.<domain> or _dmarc.<organisational domain>
+    found_at: str | None  # _dmarc.<domain> or of the nearest parent that has a record
     records: tuple[str, ...]
     error: str | None
     authorised: dict[str, bool | None]  # external report domain -> has it authorised us?

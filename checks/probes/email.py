@@ -54,19 +54,37 @@ def _spf_node(domain: str, via: str, ancestors: tuple[str, ...], budget: list[in
     return SpfNode(domain, via, records=records, void_terms=tuple(voids), children=tuple(children))
 
 
+# Second-level labels that country registries sell names under (example.co.uk,
+# shop.com.au). Not the public suffix list, which would be a dependency kept up to date;
+# enough to stop two different companies under co.uk counting as one organisation.
+_CC_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"})
+TREE_WALK_MAX = 8  # DMARCbis: at most eight lookups
+
+
 def organisational_domain(domain: str) -> str:
-    # Without the public suffix list: the last two labels. Good for .com/.io/.test;
-    # co.uk-style names fall back to themselves, which only skips the fallback.
-    labels = domain.split(".")
-    return ".".join(labels[-2:]) if len(labels) > 2 else domain
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _CC_SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:]) if len(labels) > 2 else ".".join(labels)
+
+
+def _walk(domain: str) -> list[str]:
+    """The names whose _dmarc record applies to domain, nearest first: the DMARCbis
+    "DNS tree walk" (the domain, then each parent, never the top-level domain; a very
+    long name jumps to its last seven labels after the first lookup)."""
+    labels = domain.lower().rstrip(".").split(".")
+    names = [".".join(labels)]
+    if len(labels) > 7:
+        labels = labels[-7:]
+        names.append(".".join(labels))
+    while len(labels) > 2:
+        labels = labels[1:]
+        names.append(".".join(labels))
+    return list(dict.fromkeys(names))[:TREE_WALK_MAX]
 
 
 def dmarc(domain: str, *, timeout: float = 3.0) -> DmarcFacts:
-    candidates = [domain]
-    org = organisational_domain(domain)
-    if org != domain:
-        candidates.append(org)
-    for candidate in candidates:
+    for candidate in _walk(domain):
         name = f"_dmarc.{candidate}"
         txt = net.dns_query(name, "TXT", timeout=timeout)
         if txt.status == "error":

@@ -169,3 +169,36 @@ def test_mx_null_cname_and_missing(lab):
     assert run("null.test").status == Status.PASS
     assert "CNAME" in run("alias.test").summary
     assert run("nomx.test").status == Status.FAIL
+
+
+def test_dmarc_tree_walk_finds_the_nearest_parent_record(lab):
+    _txt(lab, "_dmarc.shop.example.co.uk", "v=DMARC1; p=reject; rua=mailto:r@example.co.uk")
+    facts = email_probe.dmarc("eu.mail.shop.example.co.uk")
+    assert facts.found_at == "_dmarc.shop.example.co.uk"
+    assert facts.authorised == {}  # same organisation: no authorisation record needed
+
+
+def test_dmarc_tree_walk_never_asks_the_top_level_domain(lab):
+    _txt(lab, "_dmarc.uk", "v=DMARC1; p=reject")
+    assert email_probe.dmarc("nothing.example.uk").found_at is None
+
+
+def test_organisational_domain_knows_country_second_levels():
+    assert email_probe.organisational_domain("mail.example.co.uk") == "example.co.uk"
+    assert email_probe.organisational_domain("a.b.shop.com.au") == "shop.com.au"
+    assert email_probe.organisational_domain("mail.acme.test") == "acme.test"
+    assert email_probe.organisational_domain("acme.io") == "acme.io"
+
+
+def test_two_companies_under_co_uk_are_different_organisations(lab):
+    _txt(lab, "_dmarc.alpha.co.uk", "v=DMARC1; p=reject; rua=mailto:r@beta.co.uk")
+    facts = email_probe.dmarc("alpha.co.uk")
+    assert facts.authorised == {"beta.co.uk": False}
+
+
+def test_tree_walk_is_bounded():
+    names = email_probe._walk("a.b.c.d.e.f.g.h.i.j.example.test")
+    assert len(names) <= 8
+    assert names[0] == "a.b.c.d.e.f.g.h.i.j.example.test"
+    assert names[1] == "f.g.h.i.j.example.test"  # seven labels
+    assert names[-1] == "example.test"
