@@ -269,7 +269,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": envstr("HUEY_LOG_LEVEL", "INFO")},
+        # A handler of its own stops run_huey adding a second one (each line printed twice).
+        "huey": {"handlers": ["console"], "level": envstr("HUEY_LOG_LEVEL", "INFO"), "propagate": False},
         # WeasyPrint logs every layout step at INFO, from import time on.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
