@@ -47,7 +47,11 @@ def run_progress(request: HttpRequest, sprint_code: str, run_code: str) -> HttpR
     sprint = get_sprint_for_user(request, sprint_code)
     run = _get_run_for_user(request, sprint, run_code)
     services.check_run_expire_if_stale(run)
-    return HttpResponse(panels.sprint_panel_body(request=request, sprint=sprint, run=run))
+    response = HttpResponse(panels.sprint_panel_body(request=request, sprint=sprint, run=run))
+    if not run.is_active:
+        # The page's checklist listens for this and reloads its badges in place.
+        response["HX-Trigger"] = "checks-finished"
+    return response
 
 
 @staff_required
