@@ -259,27 +259,24 @@ def has_commits(repo: Path) -> bool:
     return bool(run_git(repo, "for-each-ref", "--count=1", "--format=%(refname)").strip())
 
 
-def history_stream(repo: Path) -> subprocess.Popen[bytes]:
-    """Every commit's patch, newest first, text forced (binary-looking files included),
-    renames shown as additions (so a renamed file is scanned under its new name), no
-    context lines, deletions skipped. Commit headers are ``\\0<sha> <author epoch>``."""
-    cmd = git_command(
-        repo,
-        "log",
-        "--all",
-        "--no-merges",
-        "-p",
-        "-U0",
-        "--no-renames",
-        "--text",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-color",
-        "--diff-filter=d",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "--format=%x00%H %at",
-    )
+# Patches as plain text whatever the repository's own settings say: binary-looking
+# files forced to text, renames shown as additions (scanned under the new name), no
+# context lines, no external diff drivers, and a ``\0<sha> <author epoch>`` header.
+_LOG_PATCH_OPTIONS = (
+    "-U0",
+    "--no-renames",
+    "--text",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-color",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--format=%x00%H %at",
+)
+
+
+def _log_stream(repo: Path, *selection: str) -> subprocess.Popen[bytes]:
+    cmd = git_command(repo, "log", "--all", *selection, *_LOG_PATCH_OPTIONS)
     return subprocess.Popen(  # noqa: S603
         cmd,
         stdin=subprocess.DEVNULL,
@@ -288,6 +285,18 @@ def history_stream(repo: Path) -> subprocess.Popen[bytes]:
         env=git_env(remote=False),
         bufsize=1 << 20,
     )
+
+
+def history_stream(repo: Path) -> subprocess.Popen[bytes]:
+    """Every ordinary commit's patch, newest first, deletions skipped."""
+    return _log_stream(repo, "--no-merges", "-p", "--diff-filter=d")
+
+
+def merge_stream(repo: Path) -> subprocess.Popen[bytes]:
+    """Merge commits only, as combined diffs against all parents (``--cc``): a line
+    that every parent lacks, one a person typed while resolving a conflict, shows with
+    a "+" in every parent's column."""
+    return _log_stream(repo, "--merges", "--cc")
 
 
 def worktree_files(path: Path) -> list[str]:

@@ -120,6 +120,12 @@ def _scan_line(
             collector.add(match.rule, match.value, path, line_no, commit, epoch)
 
 
+def _commit_header(raw: bytes) -> tuple[str, int | None]:
+    """``\0<sha> <author epoch>``, as probe's log streams print it."""
+    sha, _, stamp = raw[1:].decode("ascii", "replace").strip().partition(" ")
+    return sha, int(stamp) if stamp.isdigit() else None
+
+
 def _flush_pending(
     collector: _Collector, pending: dict[str, tuple[int, str]], commit: str, epoch: int | None
 ) -> None:
@@ -197,8 +203,7 @@ def _scan_history(
                 continued = "skip"
             if raw[:1] == b"\0":
                 _flush_pending(collector, pending, commit, epoch)
-                sha, _, stamp = raw[1:].decode("ascii", "replace").strip().partition(" ")
-                commit, epoch = sha, int(stamp) if stamp.isdigit() else None
+                commit, epoch = _commit_header(raw)
                 done += 1
                 if done % 200 == 0:
                     if time.monotonic() > deadline:
@@ -226,6 +231,65 @@ def _scan_history(
     report.commits = total  # commits touching only deletions print no header
     if progress:
         progress("history", total, total)
+
+
+_COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @@@+")
+
+
+def _scan_merges(repo: Path, collector: _Collector, report: ScanReport, *, deadline: float) -> None:
+    """Lines that exist only in a merge's result (typed while resolving a conflict).
+    Everything else a merge brings was already read in the commit that added it."""
+    proc = probe.merge_stream(repo)
+    assert proc.stdout is not None
+    commit, epoch, path = "", None, ""
+    parents = 0
+    new_line = 0
+    old_left: list[int] = []
+    new_left = 0
+    pending: dict[str, tuple[int, str]] = {}
+    try:
+        for raw in iter(lambda: proc.stdout.readline(_CHUNK), b""):
+            if new_left > 0 or any(old_left):
+                # One marker column per parent: "+" not in that parent, "-" only there.
+                markers, body = raw[:parents].decode("latin-1"), raw[parents:]
+                if len(markers) == parents and set(markers) <= {" ", "+", "-"}:
+                    for i, m in enumerate(markers):
+                        if m != "+" and old_left[i] > 0:
+                            old_left[i] -= 1
+                    if "-" not in markers:  # the line is in the merge's result
+                        if markers == "+" * parents:
+                            report.lines += 1
+                            if pending or candidate(body):
+                                text = body.decode("utf-8", "replace").rstrip("\r\n")
+                                _scan_line(collector, text, path, new_line, commit, epoch, pending)
+                        new_line += 1
+                        new_left -= 1
+                    continue
+                new_left, old_left = 0, []
+            if raw[:1] == b"\0":
+                _flush_pending(collector, pending, commit, epoch)
+                commit, epoch = _commit_header(raw)
+                if time.monotonic() > deadline:
+                    raise ScanError("The scan took longer than the time limit.")
+            elif raw.startswith(b"@@@"):
+                match = _COMBINED_HUNK.match(raw)
+                if match:
+                    parents = len(match.group(1)) - 1
+                    old_left = [
+                        int(r.split(b",")[1]) if b"," in r else 1 for r in match.group(2).split()
+                    ]
+                    new_line = int(match.group(3))
+                    new_left = int(match.group(4)) if match.group(4) is not None else 1
+            elif raw.startswith(b"+++ "):
+                path = "" if raw.startswith(b"+++ /dev/null") else _unquote_path(raw[4:])
+            elif raw.startswith(b"diff --cc ") or raw.startswith(b"diff --combined "):
+                _flush_pending(collector, pending, commit, epoch)
+                path = ""
+        _flush_pending(collector, pending, commit, epoch)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def _mark_in_head(repo: Path, collector: _Collector) -> None:
@@ -310,6 +374,7 @@ def scan_git_dir(
     report = ScanReport(source=source or str(repo), hits=[])
     if probe.has_commits(repo):
         _scan_history(repo, collector, report, deadline=deadline, progress=progress)
+        _scan_merges(repo, collector, report, deadline=deadline)
         _mark_in_head(repo, collector)
     if worktree is not None:
         _scan_worktree(worktree, collector, report, deadline=deadline, progress=progress)

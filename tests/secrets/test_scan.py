@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
 
 import pytest
 from django.core.management import call_command
 from huey import SqliteHuey
 
-from checks.secrets import services, tasks
+from checks.secrets import scan, services, tasks
 from checks.secrets.models import AllowlistEntry, ExposedKey, ScanRun, ScanStatus
 from checks.secrets.rules import fingerprint
 from clients.models import FindingStatus
@@ -230,3 +231,50 @@ def test_overlong_minified_line_is_scanned_in_windows(scan_root, capsys):
         call_command("scan_secrets", str(path), "--json")
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert [hit["rule"] for hit in hits] == ["github-token"]
+
+
+# ---------------------------------------------------------------- merges
+
+
+def _conflicted_merge(scan_root, resolution: str):
+    """Two branches change the same line; the merge's resolution is typed by hand."""
+    from tests.secrets.conftest import PlantedRepo
+
+    path = scan_root / "merged"
+    path.mkdir()
+    repo = PlantedRepo(path)
+    repo.git("init", "-q", "-b", "main")
+    repo.git("config", "user.email", "a@b.test")
+    repo.git("config", "user.name", "A")
+    (path / "settings.py").write_text("HEADER = 1\nTOKEN = 'base'\nFOOTER = 2\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "feature")
+    (path / "settings.py").write_text("HEADER = 1\nTOKEN = 'feature'\nFOOTER = 2\n")
+    repo.commit("feature")
+    repo.git("checkout", "-q", "main")
+    (path / "settings.py").write_text("HEADER = 1\nTOKEN = 'main'\nFOOTER = 2\n")
+    repo.commit("main")
+    subprocess.run(["git", "-C", str(path), "merge", "-q", "feature"], capture_output=True, check=False)
+    (path / "settings.py").write_text(f"HEADER = 1\n{resolution}\nFOOTER = 2\n")
+    repo.commit("merge feature")
+    return path
+
+
+def test_secret_typed_while_resolving_a_merge_conflict_is_found(scan_root):
+    secret = "ghp_" + "M3rg3R3s0lut10nT0k3nAbCdEfGhIjKlMnOp"
+    path = _conflicted_merge(scan_root, f"TOKEN = '{secret}'")
+    report = scan.scan_git_dir(path / ".git")
+    hits = [h for h in report.hits if h.rule == "github-token"]
+    assert len(hits) == 1
+    assert hits[0].path == "settings.py" and hits[0].line == 2
+    merge_sha = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert hits[0].commit == merge_sha
+    assert secret not in repr(report)
+
+
+def test_merge_that_only_takes_one_side_adds_nothing(scan_root):
+    path = _conflicted_merge(scan_root, "TOKEN = 'main'")
+    report = scan.scan_git_dir(path / ".git")
+    assert report.hits == []
