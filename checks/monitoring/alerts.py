@@ -1,17 +1,18 @@
 """Alert messages: decided inside the state transaction (an Alert row per message), sent
 after it commits by email (templates/emails/monitor-*) and optionally a Slack-compatible
-webhook through the network boundary. Plain language: what failed, since when, the last
-error."""
+webhook through the network boundary; a channel that fails is tried again a few times
+(services.alerts_retry). Plain language: what failed, since when, the last error."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from checks.monitoring.models import Alert, AlertKind, Incident, Monitor
 from checks.monitoring.probe import post_json
@@ -74,15 +75,21 @@ def _format_duration(seconds: float) -> str:
     return f"{hours // 24} days {hours % 24} h"
 
 
-def alert_deliver(alert: Alert) -> Alert:
-    """Send one prepared alert by email and webhook; record where it went or why not."""
+# After a failed email or webhook: try again 1, 3 and 10 minutes later, then give up.
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=3), timedelta(minutes=10))
+
+
+def alert_deliver(alert: Alert, *, now: datetime | None = None) -> Alert:
+    """Send one prepared alert by email and webhook, each channel only until it has gone
+    through once; record where it went, what failed, and when to try again."""
+    now = now or timezone.now()
     monitor = alert.monitor
     incident = alert.incident
     context = _context(alert, monitor, incident)
     text = _render(f"emails/monitor-{alert.kind}-body.txt", context)
     errors = []
     recipients = monitor.alert_email_list()
-    if recipients:
+    if recipients and not alert.emailed_to:
         html = render_to_string(f"emails/monitor-{alert.kind}-body.html", context)
         message = EmailMultiAlternatives(
             alert.subject, text, settings.DEFAULT_FROM_EMAIL, recipients
@@ -94,11 +101,14 @@ def alert_deliver(alert: Alert) -> Alert:
         except Exception as exc:  # SMTP errors come in many classes; record, never crash the run
             log.warning("monitor alert email failed: %s", exc)
             errors.append(f"email: {exc.__class__.__name__}: {exc}")
-    if monitor.webhook_url:
+    if monitor.webhook_url and not alert.webhook_status.startswith("HTTP 2"):
         status = post_json(monitor.webhook_url, {"text": f"{alert.subject}\n{text}"})
         alert.webhook_status = status[:120]
         if not status.startswith("HTTP 2"):
             errors.append(f"webhook: {status}")
+    alert.attempts += 1
     alert.error = "; ".join(errors)[:300]
-    alert.save(update_fields=["emailed_to", "webhook_status", "error"])
+    more = errors and alert.attempts <= len(RETRY_DELAYS)
+    alert.retry_at = now + RETRY_DELAYS[alert.attempts - 1] if more else None
+    alert.save(update_fields=["emailed_to", "webhook_status", "error", "attempts", "retry_at"])
     return alert

@@ -264,6 +264,9 @@ class Alert(models.Model):
     emailed_to = models.TextField(blank=True)
     webhook_status = models.CharField(max_length=120, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # Delivery tries so far; when the next one is due if a channel failed (else empty).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -263,8 +263,33 @@ def results_record(
 
     alerts = _retry_locked(record)
     for alert in alerts:
-        alert_deliver(alert)
+        alert_deliver(alert, now=now)
     return alerts
+
+
+def alerts_retry(*, now: datetime, limit: int = 100) -> list[Alert]:
+    """Try again the alerts whose email or webhook failed and whose next try is due.
+    A down or still-down alert whose incident has since closed is not resent: the
+    recovery message says all there is to say."""
+    due = list(
+        Alert.objects.filter(retry_at__lte=now)
+        .select_related("monitor", "monitor__client", "incident")
+        .order_by("retry_at")[:limit]
+    )
+    sent = []
+    for alert in due:
+        # Claim it first, so two consumers in the same minute never send it twice.
+        if not Alert.objects.filter(pk=alert.pk, retry_at=alert.retry_at).update(retry_at=None):
+            continue
+        stale = alert.kind in (AlertKind.DOWN, AlertKind.REMINDER) and (
+            alert.incident is not None and alert.incident.closed_at is not None
+        )
+        if stale:
+            alert.error = f"{alert.error}; not resent: the monitor recovered first"[:300]
+            alert.save(update_fields=["error"])
+            continue
+        sent.append(alert_deliver(alert, now=now))
+    return sent
 
 
 def _record(now: datetime, verdicts: dict, facts: dict[int, ProbeFacts]) -> list[Alert]:
@@ -482,7 +507,9 @@ def request_scheduler_health(request: HttpRequest) -> dict:
     return request._scheduler_health
 
 
-def scheduler_stale_banner(*, now: datetime | None = None, health: dict | None = None) -> dict | None:
+def scheduler_stale_banner(
+    *, now: datetime | None = None, health: dict | None = None
+) -> dict | None:
     health = health if health is not None else scheduler_health(now=now)
     if health["ok"]:
         return None

@@ -13,13 +13,14 @@ from checks.monitoring import services
 
 @db_periodic_task(crontab(minute="*"))
 def monitors_tick() -> None:
-    """Every minute: book the runs for the minute's other slots (:15, :30, :45), then
-    probe what is due now. Due times are spread over the slots, so each run probes a
+    """Every minute: book the runs for the minute's other slots (:15, :30, :45), probe
+    what is due now, then retry alerts that failed to go out. Due times are spread over the slots, so each run probes a
     quarter of the per-minute load and scheduling lag stays low."""
     minute = services.slot_floor(timezone.now())
     for k in range(1, 60 // services.SLOT_SECONDS):
         monitors_slot_run.schedule(eta=minute + timedelta(seconds=k * services.SLOT_SECONDS))
     services.monitors_run_due()
+    services.alerts_retry(now=timezone.now())
 
 
 @db_task()

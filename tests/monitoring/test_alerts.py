@@ -3,9 +3,11 @@ minutes, exactly once; recovery once; maintenance windows; reminders."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
 
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from checks.monitoring import services
 from checks.monitoring.models import AlertKind, Incident, MonitorStatus
@@ -148,3 +150,83 @@ def test_webhook_receives_slack_compatible_json(site, make_monitor):
         assert hook.hits["/hooks/abc"] == 1
     finally:
         hook.stop()
+
+
+# ---------------------------------------------------------------- retries
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    """An SMTP server that hangs up on every message."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+FAILING_EMAIL = f"{__name__}.FailingEmailBackend"
+
+
+def test_failed_webhook_is_retried_without_resending_the_email(site, make_monitor):
+    hook = type(site)().start()
+    try:
+        hook.status = 500
+        monitor = make_monitor(
+            site.url, failures_before_alert=1, webhook_url=hook.url + "hooks/abc"
+        )
+        site.stop()
+        run(T0)
+        alert = monitor.alerts.get()
+        assert alert.error == "webhook: HTTP 500" and alert.retry_at == T0 + MINUTE
+        assert len(mail.outbox) == 1 and hook.hits["/hooks/abc"] == 1
+
+        assert services.alerts_retry(now=T0 + timedelta(seconds=30)) == []  # not due yet
+        hook.status = 200
+        assert len(services.alerts_retry(now=T0 + MINUTE)) == 1
+        alert.refresh_from_db()
+        assert (alert.error, alert.retry_at, alert.attempts) == ("", None, 2)
+        assert alert.webhook_status == "HTTP 200"
+        assert hook.hits["/hooks/abc"] == 2 and len(mail.outbox) == 1
+        assert services.alerts_retry(now=T0 + 10 * MINUTE) == []  # nothing left to do
+    finally:
+        hook.stop()
+
+
+def test_failed_email_is_retried_then_given_up_after_four_tries(site, make_monitor, settings):
+    settings.EMAIL_BACKEND = FAILING_EMAIL
+    monitor = make_monitor(site.url, failures_before_alert=1)
+    site.stop()
+    run(T0)
+    alert = monitor.alerts.get()
+    assert "SMTPServerDisconnected" in alert.error and alert.retry_at == T0 + MINUTE
+    for at, next_try in ((T0 + MINUTE, T0 + 4 * MINUTE), (T0 + 4 * MINUTE, T0 + 14 * MINUTE)):
+        services.alerts_retry(now=at)
+        alert.refresh_from_db()
+        assert alert.retry_at == next_try
+    services.alerts_retry(now=T0 + 14 * MINUTE)
+    alert.refresh_from_db()
+    assert alert.attempts == 4 and alert.retry_at is None and alert.emailed_to == ""
+
+
+def test_email_that_failed_once_goes_out_on_the_retry(site, make_monitor, settings):
+    settings.EMAIL_BACKEND = FAILING_EMAIL
+    monitor = make_monitor(site.url, failures_before_alert=1)
+    site.stop()
+    run(T0)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.alerts_retry(now=T0 + MINUTE)
+    assert subjects() == ["DOWN: Homepage (Acme Coaching) is not answering"]
+    alert = monitor.alerts.get()
+    assert alert.emailed_to and alert.error == "" and alert.retry_at is None
+
+
+def test_down_alert_is_not_resent_once_the_monitor_has_recovered(site, make_monitor, settings):
+    settings.EMAIL_BACKEND = FAILING_EMAIL
+    monitor = make_monitor(site.url, interval_seconds=60, failures_before_alert=1)
+    site.stop()
+    run(T0)
+    site.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run(T0 + MINUTE)  # recovered: the RECOVERED message goes out
+    services.alerts_retry(now=T0 + 2 * MINUTE)
+    assert subjects() == ["RECOVERED: Homepage (Acme Coaching) is answering again"]
+    down = monitor.alerts.get(kind=AlertKind.DOWN)
+    assert down.retry_at is None and "not resent: the monitor recovered first" in down.error
