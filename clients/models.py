@@ -253,8 +253,9 @@ class Sprint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
-    # A copy of the newest log line, so the dashboard need not look it up per sprint.
-    last_activity = models.CharField(max_length=200, blank=True)
+    # The newest log line, cut to what the dashboard shows, so it need not look it up
+    # (or shorten it) per sprint.
+    last_activity = models.CharField(max_length=90, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

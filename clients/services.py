@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import Truncator
 
 from clients.models import (
     MANUAL_SOURCE,
@@ -77,7 +78,7 @@ def activity_log(
         visible_to_founder=visible_to_founder,
         created_at=now,
     )
-    summary = message if len(message) <= 200 else message[:199] + "…"
+    summary = Truncator(message).chars(Sprint._meta.get_field("last_activity").max_length)
     Sprint.objects.filter(pk=sprint.pk).update(last_activity_at=now, last_activity=summary)
     sprint.last_activity_at, sprint.last_activity = now, summary
     return entry

@@ -12,15 +12,13 @@ from clients.models import Client, Sprint
 
 
 def dashboard_down(*, request: HttpRequest) -> str:
-    if not services.request_scheduler_health(request)["down_monitors"]:
+    if not services.request_scheduler_health(request)["any_down"]:
         return ""
     down = list(
         Monitor.objects.filter(enabled=True, status=MonitorStatus.DOWN)
         .select_related("client")
         .order_by("failing_since")
     )
-    if not down:
-        return ""
     return render_to_string("monitoring/_dashboard_down.html", {"down": down}, request=request)
 
 

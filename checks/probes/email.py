@@ -58,20 +58,20 @@ def _spf_node(domain: str, via: str, ancestors: tuple[str, ...], budget: list[in
 # shop.com.au). Not the public suffix list, which would be a dependency kept up to date;
 # enough to stop two different companies under co.uk counting as one organisation.
 _CC_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"})
-TREE_WALK_MAX = 8  # DMARCbis: at most eight lookups
 
 
 def organisational_domain(domain: str) -> str:
     labels = domain.lower().rstrip(".").split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _CC_SECOND_LEVEL:
         return ".".join(labels[-3:])
-    return ".".join(labels[-2:]) if len(labels) > 2 else ".".join(labels)
+    return ".".join(labels[-2:])
 
 
 def _walk(domain: str) -> list[str]:
     """The names whose _dmarc record applies to domain, nearest first: the DMARCbis
     "DNS tree walk" (the domain, then each parent, never the top-level domain; a very
-    long name jumps to its last seven labels after the first lookup)."""
+    long name jumps to its last seven labels after the first lookup, so there are at
+    most seven names, within DMARCbis's limit of eight lookups)."""
     labels = domain.lower().rstrip(".").split(".")
     names = [".".join(labels)]
     if len(labels) > 7:
@@ -80,7 +80,7 @@ def _walk(domain: str) -> list[str]:
     while len(labels) > 2:
         labels = labels[1:]
         names.append(".".join(labels))
-    return list(dict.fromkeys(names))[:TREE_WALK_MAX]
+    return names
 
 
 def dmarc(domain: str, *, timeout: float = 3.0) -> DmarcFacts:

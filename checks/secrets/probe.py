@@ -22,6 +22,8 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -275,9 +277,12 @@ _LOG_PATCH_OPTIONS = (
 )
 
 
-def _log_stream(repo: Path, *selection: str) -> subprocess.Popen[bytes]:
+@contextmanager
+def _log_stream(repo: Path, *selection: str) -> Iterator[subprocess.Popen[bytes]]:
+    """git log's output to read line by line; git is killed if the reader stops early
+    (time limit, error), and always reaped."""
     cmd = git_command(repo, "log", "--all", *selection, *_LOG_PATCH_OPTIONS)
-    return subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(  # noqa: S603
         cmd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -285,14 +290,22 @@ def _log_stream(repo: Path, *selection: str) -> subprocess.Popen[bytes]:
         env=git_env(remote=False),
         bufsize=1 << 20,
     )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
-def history_stream(repo: Path) -> subprocess.Popen[bytes]:
+def history_stream(repo: Path) -> AbstractContextManager[subprocess.Popen[bytes]]:
     """Every ordinary commit's patch, newest first, deletions skipped."""
     return _log_stream(repo, "--no-merges", "-p", "--diff-filter=d")
 
 
-def merge_stream(repo: Path) -> subprocess.Popen[bytes]:
+def merge_stream(repo: Path) -> AbstractContextManager[subprocess.Popen[bytes]]:
     """Merge commits only, as combined diffs against all parents (``--cc``): a line
     that every parent lacks, one a person typed while resolving a conflict, shows with
     a "+" in every parent's column."""

@@ -145,14 +145,12 @@ def _scan_history(
     total = probe.count_commits(repo)
     if progress:
         progress("history", 0, total)
-    proc = probe.history_stream(repo)
-    assert proc.stdout is not None
     commit, epoch, path = "", None, ""
     new_line = remaining_new = remaining_old = 0
     continued = ""  # "scan" / "skip" while the previous read stopped inside a long line
     pending: dict[str, tuple[int, str]] = {}
     done = 0
-    try:
+    with probe.history_stream(repo) as proc:
         readline = proc.stdout.readline
         while True:
             raw = readline(_CHUNK)
@@ -222,10 +220,6 @@ def _scan_history(
                 _flush_pending(collector, pending, commit, epoch)
                 path = ""
         _flush_pending(collector, pending, commit, epoch)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
     if proc.returncode not in (0, None) and done == 0 and total:
         raise ScanError(f"git log failed (exit {proc.returncode}).")
     report.commits = total  # commits touching only deletions print no header
@@ -239,15 +233,13 @@ _COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @
 def _scan_merges(repo: Path, collector: _Collector, report: ScanReport, *, deadline: float) -> None:
     """Lines that exist only in a merge's result (typed while resolving a conflict).
     Everything else a merge brings was already read in the commit that added it."""
-    proc = probe.merge_stream(repo)
-    assert proc.stdout is not None
     commit, epoch, path = "", None, ""
     parents = 0
     new_line = 0
     old_left: list[int] = []
     new_left = 0
     pending: dict[str, tuple[int, str]] = {}
-    try:
+    with probe.merge_stream(repo) as proc:
         for raw in iter(lambda: proc.stdout.readline(_CHUNK), b""):
             if new_left > 0 or any(old_left):
                 # One marker column per parent: "+" not in that parent, "-" only there.
@@ -286,10 +278,6 @@ def _scan_merges(repo: Path, collector: _Collector, report: ScanReport, *, deadl
                 _flush_pending(collector, pending, commit, epoch)
                 path = ""
         _flush_pending(collector, pending, commit, epoch)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
 
 
 def _mark_in_head(repo: Path, collector: _Collector) -> None:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.utils.text import Truncator
 
 
 def copy_latest_line(apps, schema_editor):
@@ -10,26 +11,28 @@ def copy_latest_line(apps, schema_editor):
     for sprint in Sprint.objects.filter(last_activity="").iterator():
         entry = Activity.objects.filter(sprint=sprint).order_by("-created_at", "-id").first()
         if entry is not None:
-            message = entry.message if len(entry.message) <= 200 else entry.message[:199] + "\u2026"
-            Sprint.objects.filter(pk=sprint.pk).update(last_activity=message)
+            Sprint.objects.filter(pk=sprint.pk).update(
+                last_activity=Truncator(entry.message).chars(90)
+            )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
+        ("clients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sprint',
-            name='last_activity',
-            field=models.CharField(blank=True, max_length=200),
+            model_name="sprint",
+            name="last_activity",
+            field=models.CharField(blank=True, max_length=90),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['sprint', '-created_at', '-id'], name='activity_sprint_latest'),
+            model_name="activity",
+            index=models.Index(
+                fields=["sprint", "-created_at", "-id"], name="activity_sprint_latest"
+            ),
         ),
         migrations.RunPython(copy_latest_line, migrations.RunPython.noop),
     ]

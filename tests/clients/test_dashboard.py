@@ -11,20 +11,28 @@ from clients import services
 from clients.models import BusinessType, Client, Impact, Maturity
 
 
+def _sprint(consultant, name, *, hours_ago=0, blockers=(), business_type=BusinessType.COACH):
+    """A client with a running sprint started hours_ago, one open launch blocker per title."""
+    client = Client.objects.create(name=name, business_type=business_type, maturity=Maturity.IDEA)
+    sprint = services.sprint_start(
+        client=client, by=consultant, started_at=timezone.now() - timedelta(hours=hours_ago)
+    )
+    stage = sprint.stages.get(number=1)
+    for title in blockers:
+        services.finding_create(
+            sprint=sprint, by=consultant, stage=stage, title=title, impact=Impact.BLOCKER
+        )
+    return sprint
+
+
 def _make_sprints(n, consultant, *, offset=0):
     for i in range(n):
-        client = Client.objects.create(
-            name=f"Client {offset + i}", business_type=BusinessType.B2B, maturity=Maturity.DEMO
-        )
-        sprint = services.sprint_start(
-            client=client, by=consultant, started_at=timezone.now() - timedelta(hours=10 * i)
-        )
-        services.finding_create(
-            sprint=sprint,
-            by=consultant,
-            stage=sprint.stages.get(number=1),
-            title="x",
-            impact=Impact.BLOCKER,
+        _sprint(
+            consultant,
+            f"Client {offset + i}",
+            hours_ago=10 * i,
+            blockers=["x"],
+            business_type=BusinessType.B2B,
         )
 
 
@@ -45,45 +53,20 @@ def test_dashboard_query_count_does_not_grow_with_sprints(staff_client, consulta
 
 
 def test_dashboard_puts_overdue_first_then_blockers(staff_client, consultant):
-    calm = Client.objects.create(
-        name="Calm", business_type=BusinessType.COACH, maturity=Maturity.IDEA
-    )
-    services.sprint_start(client=calm, by=consultant)
-    late = Client.objects.create(
-        name="Late", business_type=BusinessType.COACH, maturity=Maturity.IDEA
-    )
-    services.sprint_start(
-        client=late, by=consultant, started_at=timezone.now() - timedelta(hours=50)
-    )
-    blocked = Client.objects.create(
-        name="Blocked", business_type=BusinessType.COACH, maturity=Maturity.IDEA
-    )
-    sprint = services.sprint_start(client=blocked, by=consultant)
-    services.finding_create(
-        sprint=sprint,
-        by=consultant,
-        stage=sprint.stages.get(number=1),
-        title="x",
-        impact=Impact.BLOCKER,
-    )
+    _sprint(consultant, "Calm")
+    _sprint(consultant, "Late", hours_ago=50)
+    _sprint(consultant, "Blocked", blockers=["x"])
     html = staff_client.get(reverse("dashboard")).content.decode()
     assert html.index("Late") < html.index("Blocked") < html.index("Calm")
     assert "overdue" in html
 
 
 def test_dashboard_escapes_what_people_typed(staff_client, consultant):
-    client = Client.objects.create(
-        name='<script>alert("x")</script> & Co',
+    sprint = _sprint(
+        consultant,
+        '<script>alert("x")</script> & Co',
+        blockers=["<img src=x onerror=y>"],
         business_type=BusinessType.CHATBOT,
-        maturity=Maturity.IDEA,
-    )
-    sprint = services.sprint_start(client=client, by=consultant)
-    services.finding_create(
-        sprint=sprint,
-        by=consultant,
-        stage=sprint.stages.get(number=1),
-        title="<img src=x onerror=y>",
-        impact=Impact.BLOCKER,
     )
     html = staff_client.get(reverse("dashboard")).content.decode()
     assert "<script>alert" not in html
@@ -93,17 +76,7 @@ def test_dashboard_escapes_what_people_typed(staff_client, consultant):
 
 
 def test_dashboard_row_shows_stage_clock_blockers_and_last_activity(staff_client, consultant):
-    client = Client.objects.create(
-        name="Northwind", business_type=BusinessType.B2B, maturity=Maturity.DEMO
-    )
-    sprint = services.sprint_start(
-        client=client, by=consultant, started_at=timezone.now() - timedelta(hours=6)
-    )
-    stage = sprint.stages.get(number=1)
-    for title in ("DNS points nowhere", "No TLS"):
-        services.finding_create(
-            sprint=sprint, by=consultant, stage=stage, title=title, impact=Impact.BLOCKER
-        )
+    _sprint(consultant, "Northwind", hours_ago=6, blockers=["DNS points nowhere", "No TLS"])
     html = staff_client.get(reverse("dashboard")).content.decode()
     row = html[html.index("Northwind") - 200 : html.index("</tr>", html.index("Northwind"))]
     assert 'class="row-blocked"' in row
@@ -114,16 +87,11 @@ def test_dashboard_row_shows_stage_clock_blockers_and_last_activity(staff_client
     assert "2 open launch blockers" in html
 
 
-def test_dashboard_paginates_in_urgency_order(staff_client, consultant):
+def test_dashboard_paginates_in_urgency_order(staff_client, consultant, monkeypatch):
     _make_sprints(3, consultant)  # started 0, 10 and 20 hours ago: 48, 38 and 28 hours left
-    from clients.views import dashboard as view
-
-    original, view.PAGE_SIZE = view.PAGE_SIZE, 2
-    try:
-        first = staff_client.get(reverse("dashboard")).content.decode()
-        second = staff_client.get(reverse("dashboard") + "?page=2").content.decode()
-    finally:
-        view.PAGE_SIZE = original
+    monkeypatch.setattr("clients.views.dashboard.PAGE_SIZE", 2)
+    first = staff_client.get(reverse("dashboard")).content.decode()
+    second = staff_client.get(reverse("dashboard") + "?page=2").content.decode()
     assert first.index("Client 2") < first.index("Client 1") and "Client 0" not in first
     assert "Client 0" in second and "Client 1" not in second
     assert "Sprints 1–2 of 3" in first
@@ -137,3 +105,12 @@ def test_ago_reads_like_a_person_wrote_it():
     assert ago(now - timedelta(minutes=7), now) == "7 min ago"
     assert ago(now - timedelta(hours=30), now) == "30 h ago"
     assert ago(now - timedelta(days=4), now) == "4 days ago"
+
+
+def test_long_log_line_is_cut_once_when_written(staff_client, consultant):
+    sprint = _sprint(consultant, "Wordy")
+    services.activity_log(sprint=sprint, actor=consultant, kind="note", message="word " * 60)
+    sprint.refresh_from_db()
+    limit = sprint._meta.get_field("last_activity").max_length
+    assert len(sprint.last_activity) == limit and sprint.last_activity.endswith("…")
+    assert sprint.last_activity in staff_client.get(reverse("dashboard")).content.decode()

@@ -149,7 +149,7 @@ def test_pdfsig_without_the_ca_does_not_trust_the_signer(issued_by_ca_signer, tm
 
 
 def test_app_shows_a_ca_issued_signer_as_not_self_signed_and_verifies_the_file(
-    settings, ca_issued_signer, issued_by_ca_signer
+    issued_by_ca_signer,
 ):
     info = signer_info()
     assert not info.self_signed
