@@ -55,6 +55,7 @@ def main() -> None:
 
     from checks import net
     from checks.audit import DomainSpec, audit_domain
+
     domains = [f"site{i}.test" for i in range(args.domains)]
     ctx = multiprocessing.get_context("fork")
     parent_conn, child_conn = ctx.Pipe()
@@ -64,7 +65,9 @@ def main() -> None:
         setattr(settings, name, value)
 
     def spec(domain: str) -> DomainSpec:
-        return DomainSpec(domain, subdomains=(f"app.{domain}",), dkim_selectors=("s1",), health_path="/healthz")
+        return DomainSpec(
+            domain, subdomains=(f"app.{domain}",), dkim_selectors=("s1",), health_path="/healthz"
+        )
 
     audit_domain(spec("one.test"))  # warm-up: certificates are minted on first use
     singles = []
@@ -74,8 +77,10 @@ def main() -> None:
         results = audit_domain(spec("one.test"))
         singles.append(time.perf_counter() - start)
     bad = [r for r in results if r.status in ("fail", "error")]
-    print(f"one domain: {len(results)} results, median {statistics.median(singles):.2f} s, "
-          f"worst {max(singles):.2f} s over {args.single} runs (target < 1 s); fail/error: {len(bad)}")
+    print(
+        f"one domain: {len(results)} results, median {statistics.median(singles):.2f} s, "
+        f"worst {max(singles):.2f} s over {args.single} runs (target < 1 s); fail/error: {len(bad)}"
+    )
 
     net.clear_dns_cache()
     start = time.perf_counter()
@@ -87,8 +92,10 @@ def main() -> None:
     bad = len(bad_rows)
     for r in bad_rows[:10]:
         print(f"  {r.status} {r.check_id} {r.target}: {r.summary}")
-    print(f"{args.domains} domains: {total} results in {wall:.1f} s wall "
-          f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: {bad}")
+    print(
+        f"{args.domains} domains: {total} results in {wall:.1f} s wall "
+        f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: {bad}"
+    )
     parent_conn.send("stop")
     child.join(timeout=10)
 

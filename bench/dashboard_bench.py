@@ -50,14 +50,20 @@ def seed(n_clients: int) -> None:
         client = Client.objects.create(
             name=f"Client {i:04d}", business_type=types[i % 4], maturity=maturities[i % 3]
         )
-        sprint = services.sprint_start(client=client, by=user, started_at=now - timedelta(hours=i % 60))
+        sprint = services.sprint_start(
+            client=client, by=user, started_at=now - timedelta(hours=i % 60)
+        )
         stage = sprint.stages.get(number=1)
         for item in list(stage.items.all())[: i % 4]:
             services.item_set_state(item=item, by=user, state=ItemState.DONE)
         if i % 3 == 0:
-            services.finding_create(sprint=sprint, by=user, stage=stage, title="Blocker", impact=Impact.BLOCKER)
+            services.finding_create(
+                sprint=sprint, by=user, stage=stage, title="Blocker", impact=Impact.BLOCKER
+            )
         if i % 2 == 0:
-            services.finding_create(sprint=sprint, by=user, stage=stage, title="Cleanup", impact=Impact.CLEANUP)
+            services.finding_create(
+                sprint=sprint, by=user, stage=stage, title="Cleanup", impact=Impact.CLEANUP
+            )
 
 
 def measure(client, urls: dict[str, str], n: int) -> dict[str, dict]:
@@ -106,7 +112,9 @@ def main() -> None:
         call_command("collectstatic", verbosity=0, interactive=False)
         started = time.perf_counter()
         seed(args.clients)
-        print(f"seeded {args.clients} clients with active sprints in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {args.clients} clients with active sprints in {time.perf_counter() - started:.1f} s"
+        )
         from clients.models import Sprint
 
         sprint = Sprint.objects.order_by("deadline").first()
@@ -123,8 +131,10 @@ def main() -> None:
         for name, row in rows.items():
             print(f"{name:<14}{row['median_ms']:>11.1f}{row['p95_ms']:>9.1f}{row['queries']:>9}")
         ratio = rows["dashboard"]["p95_ms"] / rows["trivial view"]["p95_ms"]
-        print(f"dashboard p95 / trivial p95 = {ratio:.2f}x (target <= 3x); dashboard queries "
-              f"{rows['dashboard']['queries']} (target <= 12, constant)")
+        print(
+            f"dashboard p95 / trivial p95 = {ratio:.2f}x (target <= 3x); dashboard queries "
+            f"{rows['dashboard']['queries']} (target <= 12, constant)"
+        )
 
 
 if __name__ == "__main__":

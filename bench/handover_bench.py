@@ -35,9 +35,15 @@ def seed():
     call_command("migrate", verbosity=0)
     call_command("handover_keygen", "--if-missing", verbosity=0, stdout=open(os.devnull, "w"))
     consultant = get_user_model().objects.create_user(
-        "consultant", password="bench-password-1", is_staff=True, first_name="Sam", last_name="Rivera"
+        "consultant",
+        password="bench-password-1",
+        is_staff=True,
+        first_name="Sam",
+        last_name="Rivera",
     )
-    client = Client.objects.create(name="Acme Coaching", business_type=BusinessType.COACH, maturity=Maturity.LAUNCH)
+    client = Client.objects.create(
+        name="Acme Coaching", business_type=BusinessType.COACH, maturity=Maturity.LAUNCH
+    )
     Domain.objects.create(client=client, hostname="acme.test", role=DomainRole.CANONICAL)
     Domain.objects.create(client=client, hostname="www.acme.test", role=DomainRole.WWW)
     sprint = services.sprint_start(client=client, by=consultant)
@@ -70,15 +76,21 @@ def main() -> None:
             verify_cpu.append(time.process_time() - cpu)
             assert verdict.valid, verdict
         load = os.getloadavg()[0]
-        print(f"handover bench: {args.runs} runs, {sizes[-1] / 1024:.0f} KiB per PDF, "
-              f"{os.cpu_count()} CPUs, load average {load:.1f}")
-        rows = (("issue (render+sign+store)", issue_times, issue_cpu, 2.0),
-                ("verify", verify_times, verify_cpu, 1.0))
+        print(
+            f"handover bench: {args.runs} runs, {sizes[-1] / 1024:.0f} KiB per PDF, "
+            f"{os.cpu_count()} CPUs, load average {load:.1f}"
+        )
+        rows = (
+            ("issue (render+sign+store)", issue_times, issue_cpu, 2.0),
+            ("verify", verify_times, verify_cpu, 1.0),
+        )
         for label, times, cpu, target in rows:
             median, worst = statistics.median(times), max(times)
             verdict = "OK" if median < target else "OVER TARGET"
-            print(f"  {label:<27} median {median * 1000:6.0f} ms   max {worst * 1000:6.0f} ms   "
-                  f"CPU median {statistics.median(cpu) * 1000:6.0f} ms   target < {target:.0f} s  {verdict}")
+            print(
+                f"  {label:<27} median {median * 1000:6.0f} ms   max {worst * 1000:6.0f} ms   "
+                f"CPU median {statistics.median(cpu) * 1000:6.0f} ms   target < {target:.0f} s  {verdict}"
+            )
 
 
 if __name__ == "__main__":

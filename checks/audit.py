@@ -60,7 +60,10 @@ class _Shared:
 
 def _job_resolve(spec: DomainSpec, shared: _Shared) -> list[Result]:
     t = spec.timeout
-    apex, www = net.resolve_addresses(spec.apex, timeout=t), net.resolve_addresses(f"www.{spec.apex}", timeout=t)
+    apex, www = (
+        net.resolve_addresses(spec.apex, timeout=t),
+        net.resolve_addresses(f"www.{spec.apex}", timeout=t),
+    )
     out = [dns_eval.resolves("dns.apex.resolves", apex), dns_eval.resolves("dns.www.resolves", www)]
     facts = [apex.a, www.a]
     for name in spec.subdomains:
@@ -87,7 +90,9 @@ def _job_nameservers(spec: DomainSpec, shared: _Shared) -> list[Result]:
     head = net.http_request(f"https://{spec.apex}/", method="HEAD", timeout=spec.timeout)
     return [
         dns_eval.nameservers(spec.apex, ns),
-        dns_eval.cloudflare(spec.apex, ns, head.header("server"), head.header("cf-ray") is not None),
+        dns_eval.cloudflare(
+            spec.apex, ns, head.header("server"), head.header("cf-ray") is not None
+        ),
     ]
 
 
@@ -98,14 +103,24 @@ def _job_caa(spec: DomainSpec, shared: _Shared) -> list[Result]:
 def _job_web(spec: DomainSpec, shared: _Shared) -> list[Result]:
     """Redirects from the four entry points, then the canonical page's headers."""
     t, apex = spec.timeout, spec.apex
-    starts = [f"{scheme}://{host}{redirect_eval.PROBE_PATH}" for scheme in ("http", "https") for host in (apex, f"www.{apex}")]
+    starts = [
+        f"{scheme}://{host}{redirect_eval.PROBE_PATH}"
+        for scheme in ("http", "https")
+        for host in (apex, f"www.{apex}")
+    ]
     chains = [web.follow(url, timeout=t) for url in starts]
     out = [redirect_eval.canonical(apex, chains, spec.canonical_host)]
     for chain in chains:
         if chain.start.startswith("http://"):
             out.append(redirect_eval.https_upgrade(chain))
-        out += [redirect_eval.hops(chain), redirect_eval.preserves_path(chain), redirect_eval.no_downgrade(chain)]
-    canonical = next((r.evidence.get("canonical") for r in out if r.check_id == "redirect.canonical"), None)
+        out += [
+            redirect_eval.hops(chain),
+            redirect_eval.preserves_path(chain),
+            redirect_eval.no_downgrade(chain),
+        ]
+    canonical = next(
+        (r.evidence.get("canonical") for r in out if r.check_id == "redirect.canonical"), None
+    )
     origin = canonical or f"https://{spec.canonical_host or apex}"
     page = net.http_request(origin + "/", timeout=t)
     target = origin + "/"
@@ -123,14 +138,18 @@ def _job_web(spec: DomainSpec, shared: _Shared) -> list[Result]:
     asset = None
     if not page.error:
         resources = http_eval.page_resources(page)
-        same_site = [urljoin(target, a) for a in resources.assets if urljoin(target, a).startswith(origin)]
+        same_site = [
+            urljoin(target, a) for a in resources.assets if urljoin(target, a).startswith(origin)
+        ]
         if same_site:
             asset = net.http_request(same_site[0], timeout=t)
     out.append(http_eval.cache_static(target, asset))
     health = net.http_request(origin + spec.health_path, timeout=t) if spec.health_path else None
     out.append(http_eval.health(origin, health))
     for route in ("/", *spec.key_routes):
-        out.append(http_eval.latency(web.time_requests(origin + route, timeout=t), spec.p95_target_ms))
+        out.append(
+            http_eval.latency(web.time_requests(origin + route, timeout=t), spec.p95_target_ms)
+        )
     return out
 
 
@@ -144,13 +163,19 @@ def _job_tls(name: str) -> Callable[[DomainSpec, _Shared], list[Result]]:
             facts = net.tls_inspect(name, address=address, timeout=spec.timeout)
             with shared.lock:
                 shared.certs.setdefault(name, facts)
-            out += [tls_eval.trusted(facts), tls_eval.hostname(facts), tls_eval.expiry(facts, net.now_utc())]
+            out += [
+                tls_eval.trusted(facts),
+                tls_eval.hostname(facts),
+                tls_eval.expiry(facts, net.now_utc()),
+            ]
             if facts.error is None:
-                out.append(tls_eval.legacy(
-                    f"{name} ({address})",
-                    net.tls_accepts(name, "TLSv1", address=address, timeout=spec.timeout),
-                    net.tls_accepts(name, "TLSv1.1", address=address, timeout=spec.timeout),
-                ))
+                out.append(
+                    tls_eval.legacy(
+                        f"{name} ({address})",
+                        net.tls_accepts(name, "TLSv1", address=address, timeout=spec.timeout),
+                        net.tls_accepts(name, "TLSv1.1", address=address, timeout=spec.timeout),
+                    )
+                )
         return out
 
     return job
@@ -214,17 +239,26 @@ def audit_domain(
         ("DKIM, MTA-STS, TLS-RPT", _job_mail_extras, _JOB_IDS[_job_mail_extras]),
     ]
     jobs += [(f"certificate of {n}", _job_tls(n), ["tls.trusted"]) for n in spec.names]
-    jobs += [(f"redirect {s}", _job_declared(s, e), ["redirect.declared"]) for s, e in spec.redirects]
+    jobs += [
+        (f"redirect {s}", _job_declared(s, e), ["redirect.declared"]) for s, e in spec.redirects
+    ]
     results: list[Result] = []
     workers = max_workers or getattr(settings, "CHECKS_CONCURRENCY", 16)
-    with ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="audit") as pool:
+    with ThreadPoolExecutor(
+        max_workers=min(workers, len(jobs)), thread_name_prefix="audit"
+    ) as pool:
         futures = {pool.submit(fn, spec, shared): (label, ids) for label, fn, ids in jobs}
         for done, future in enumerate(as_completed(futures), start=1):
             label, ids = futures[future]
             try:
                 results += future.result()
             except Exception as exc:  # noqa: BLE001 - a bug in one probe must not lose the run
-                results += [errored(i, spec.apex, f"internal error in {label}: {exc.__class__.__name__}: {exc}") for i in ids]
+                results += [
+                    errored(
+                        i, spec.apex, f"internal error in {label}: {exc.__class__.__name__}: {exc}"
+                    )
+                    for i in ids
+                ]
             if on_progress:
                 on_progress(done, len(jobs), label)
     results.append(tls_eval.coverage(spec.apex, spec.names, shared.certs))

@@ -3,21 +3,30 @@ from __future__ import annotations
 from django import forms
 
 from checks.models import RedirectRule
+from launchready.guard.forms import GuardedForm, GuardedModelForm
 
 
-class RedirectRuleForm(forms.ModelForm):
+class RedirectRuleForm(GuardedModelForm):
     class Meta:
         model = RedirectRule
         fields = ["source_url", "target_url"]
         labels = {"source_url": "Old or campaign URL", "target_url": "Must redirect to"}
 
 
-class DomainCheckSettingsForm(forms.Form):
-    dkim_selectors = forms.CharField(required=False, help_text="Comma-separated, as the email provider names them.")
-    health_path = forms.RegexField(regex=r"^/[^\s]*$", required=False, max_length=200,
-                                   help_text="A path starting with /, e.g. /healthz",
-                                   error_messages={"invalid": "Start the path with / and use no spaces."})
-    key_routes = forms.CharField(required=False, help_text="Comma-separated paths to time, e.g. /pricing, /login")
+class DomainCheckSettingsForm(GuardedForm):
+    dkim_selectors = forms.CharField(
+        required=False, help_text="Comma-separated, as the email provider names them."
+    )
+    health_path = forms.RegexField(
+        regex=r"^/[^\s]*$",
+        required=False,
+        max_length=200,
+        help_text="A path starting with /, e.g. /healthz",
+        error_messages={"invalid": "Start the path with / and use no spaces."},
+    )
+    key_routes = forms.CharField(
+        required=False, help_text="Comma-separated paths to time, e.g. /pricing, /login"
+    )
 
     def clean_dkim_selectors(self) -> list[str]:
         values = [v.strip() for v in self.cleaned_data["dkim_selectors"].split(",") if v.strip()]

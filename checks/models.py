@@ -13,6 +13,14 @@ from django.utils import timezone
 
 from clients.codes import new_code
 from clients.models import Client, Domain, Sprint
+from launchready.guard.fields import (
+    GuardedCharField,
+    GuardedJSONField,
+    GuardedURLField,
+    RedactedCharField,
+    RedactedJSONField,
+    RedactedTextField,
+)
 
 
 class RunStatus(models.TextChoices):
@@ -38,8 +46,8 @@ class CheckRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     steps_total = models.PositiveIntegerField(default=0)
     steps_done = models.PositiveIntegerField(default=0)
-    current_step = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
+    current_step = RedactedCharField(max_length=200, blank=True)
+    error = RedactedTextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -66,15 +74,17 @@ class CheckRun(models.Model):
 class CheckResult(models.Model):
     run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="results")
     check_id = models.CharField(max_length=60)
-    target = models.CharField(max_length=300)
-    status = models.CharField(max_length=5)  # pass | warn | fail | error
-    summary = models.TextField()
-    evidence = models.JSONField(default=dict, blank=True)
+    target = RedactedCharField(max_length=300)
+    status = GuardedCharField(max_length=5)  # pass | warn | fail | error
+    summary = RedactedTextField()
+    evidence = RedactedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["check_id", "target"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "check_id", "target"], name="checkresult_unique"),
+            models.UniqueConstraint(
+                fields=["run", "check_id", "target"], name="checkresult_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=["pass", "warn", "fail", "error"]), name="checkresult_status"
             ),
@@ -89,14 +99,16 @@ class RedirectRule(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="redirect_rules")
-    source_url = models.URLField(max_length=500)
-    target_url = models.URLField(max_length=500)
+    source_url = GuardedURLField(max_length=500)
+    target_url = GuardedURLField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["source_url"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "source_url"], name="redirectrule_unique_source")
+            models.UniqueConstraint(
+                fields=["client", "source_url"], name="redirectrule_unique_source"
+            )
         ]
 
     def __str__(self) -> str:
@@ -107,9 +119,11 @@ class DomainCheckSettings(models.Model):
     """Per-domain facts the checks cannot guess: DKIM selectors, health URL, key routes."""
 
     domain = models.OneToOneField(Domain, on_delete=models.CASCADE, related_name="check_settings")
-    dkim_selectors = models.JSONField(default=list, blank=True)
-    health_path = models.CharField(max_length=200, blank=True, help_text="e.g. /healthz")
-    key_routes = models.JSONField(default=list, blank=True, help_text="Paths timed besides the home page.")
+    dkim_selectors = GuardedJSONField(default=list, blank=True)
+    health_path = GuardedCharField(max_length=200, blank=True, help_text="e.g. /healthz")
+    key_routes = GuardedJSONField(
+        default=list, blank=True, help_text="Paths timed besides the home page."
+    )
 
     def __str__(self) -> str:
         return f"check settings for {self.domain}"

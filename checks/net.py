@@ -220,11 +220,15 @@ def _dns_query(name: str, rdtype: str, timeout: float) -> DnsFacts:
         chain = _cname_chain(responses[0], name) if responses else ()
         return DnsFacts(name, rdtype, "nxdomain", cname_chain=chain)
     except dns.resolver.LifetimeTimeout:
-        return DnsFacts(name, rdtype, "error", error=f"no answer from the DNS servers within {timeout:g} s")
+        return DnsFacts(
+            name, rdtype, "error", error=f"no answer from the DNS servers within {timeout:g} s"
+        )
     except dns.resolver.NoNameservers as exc:
         return DnsFacts(name, rdtype, "error", error=_no_nameservers_reason(exc))
     except dns.exception.DNSException as exc:
-        return DnsFacts(name, rdtype, "error", error=f"DNS lookup failed: {exc.__class__.__name__}: {exc}")
+        return DnsFacts(
+            name, rdtype, "error", error=f"DNS lookup failed: {exc.__class__.__name__}: {exc}"
+        )
     chain = _cname_chain(answer.response, name)
     if answer.rrset is None:
         return DnsFacts(name, rdtype, "nodata", cname_chain=chain)
@@ -255,7 +259,8 @@ def _cname_chain(response: dns.message.Message, name: str) -> tuple[str, ...]:
     chain, current = [], dns.name.from_text(name)
     for _ in range(16):
         rrset = next(
-            (r for r in response.answer if r.rdtype == dns.rdatatype.CNAME and r.name == current), None
+            (r for r in response.answer if r.rdtype == dns.rdatatype.CNAME and r.name == current),
+            None,
         )
         if rrset is None:
             break
@@ -283,7 +288,9 @@ class AddressFacts:
 
 
 def resolve_addresses(name: str, *, timeout: float = 3.0) -> AddressFacts:
-    return AddressFacts(name, dns_query(name, "A", timeout=timeout), dns_query(name, "AAAA", timeout=timeout))
+    return AddressFacts(
+        name, dns_query(name, "A", timeout=timeout), dns_query(name, "AAAA", timeout=timeout)
+    )
 
 
 # ---------------------------------------------------------------- TLS
@@ -433,16 +440,24 @@ def tls_inspect(
         return TlsFacts(host, address, error=_network_reason(exc, deadline))
     verify_error = None
     try:
-        with _connect(address, port, deadline) as sock, _handshake(sock, _verifying_context(), host, deadline) as tls:
+        with (
+            _connect(address, port, deadline) as sock,
+            _handshake(sock, _verifying_context(), host, deadline) as tls,
+        ):
             # A trusted handshake already gives us the certificate: one handshake, not two.
             der, protocol = tls.getpeercert(binary_form=True), tls.version()
-        return TlsFacts(host, address, protocol=protocol, verified=True, cert=cert_facts(der) if der else None)
+        return TlsFacts(
+            host, address, protocol=protocol, verified=True, cert=cert_facts(der) if der else None
+        )
     except ssl.SSLCertVerificationError as exc:
         verify_error = exc.verify_message
     except (OSError, TimeoutError) as exc:
         return TlsFacts(host, address, error=_network_reason(exc, deadline))
     try:
-        with _connect(address, port, deadline) as sock, _handshake(sock, _open_context(), host, deadline) as tls:
+        with (
+            _connect(address, port, deadline) as sock,
+            _handshake(sock, _open_context(), host, deadline) as tls,
+        ):
             der = tls.getpeercert(binary_form=True)
             protocol = tls.version()
     except (OSError, TimeoutError) as exc:
@@ -461,7 +476,12 @@ _VERSIONS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1}
 
 
 def tls_accepts(
-    host: str, version: str, *, address: str | None = None, port: int | None = None, timeout: float = 5.0
+    host: str,
+    version: str,
+    *,
+    address: str | None = None,
+    port: int | None = None,
+    timeout: float = 5.0,
 ) -> bool | None:
     """Does the server complete a handshake at exactly ``version``? None: could not tell."""
     deadline = _Deadline(timeout)
@@ -474,7 +494,10 @@ def tls_accepts(
             warnings.simplefilter("ignore", DeprecationWarning)  # asking about them is the point
             ctx.minimum_version = ctx.maximum_version = _VERSIONS[version]
         address = _pick_address(host, address, deadline)
-        with _connect(address, port or https_port(), deadline) as sock, _handshake(sock, ctx, host, deadline):
+        with (
+            _connect(address, port or https_port(), deadline) as sock,
+            _handshake(sock, ctx, host, deadline),
+        ):
             return True
     except ssl.SSLError as exc:
         if "NO_PROTOCOLS_AVAILABLE" in str(exc) or "no protocols available" in str(exc):
@@ -546,7 +569,10 @@ def http_request(
                 sock = _handshake(sock, ctx, host, deadline)
                 der = sock.getpeercert(binary_form=True)
                 tls_facts = TlsFacts(
-                    host, address, protocol=sock.version(), verified=verify,
+                    host,
+                    address,
+                    protocol=sock.version(),
+                    verified=verify,
                     cert=cert_facts(der) if der else None,
                 )
             host_header = host if parts.port is None else f"{host}:{parts.port}"
@@ -558,21 +584,34 @@ def http_request(
                 "Connection": "close",
                 **(headers or {}),
             }
-            head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in request_headers.items())
+            head = f"{method} {path} HTTP/1.1\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in request_headers.items()
+            )
             sock.settimeout(deadline.left())
             sock.sendall((head + "\r\n").encode("latin-1"))
-            status, resp_headers, body, truncated = _read_response(sock, deadline, max_bytes, method)
+            status, resp_headers, body, truncated = _read_response(
+                sock, deadline, max_bytes, method
+            )
         finally:
             sock.close()
     except (OSError, TimeoutError, TargetRefused, _Failure) as exc:
         return HttpFacts(
-            url, peer_ip=address, tls=tls_facts, error=_network_reason(exc, deadline),
+            url,
+            peer_ip=address,
+            tls=tls_facts,
+            error=_network_reason(exc, deadline),
             elapsed_ms=(time.monotonic() - start) * 1000,
         )
     except _Partial as partial:
         return HttpFacts(
-            url, status=partial.status, headers=partial.headers, peer_ip=address, tls=tls_facts,
-            error=_network_reason(partial.cause, deadline), truncated=True, elapsed_ms=(time.monotonic() - start) * 1000,
+            url,
+            status=partial.status,
+            headers=partial.headers,
+            peer_ip=address,
+            tls=tls_facts,
+            error=_network_reason(partial.cause, deadline),
+            truncated=True,
+            elapsed_ms=(time.monotonic() - start) * 1000,
         )
     encoding = next((v for k, v in resp_headers if k.lower() == "content-encoding"), None)
     error = f"body larger than {max_bytes} bytes; stopped reading" if truncated else None

@@ -40,7 +40,10 @@ def _results_context(run: CheckRun | None) -> dict[str, Any]:
         info = CHECKS.get(r.check_id)
         r.title = info.title if info else r.check_id
         r.advice = info.advice if info else ""
-    problems = sorted((r for r in results if r.status != "pass"), key=lambda r: (ORDER[r.status], r.check_id, r.target))
+    problems = sorted(
+        (r for r in results if r.status != "pass"),
+        key=lambda r: (ORDER[r.status], r.check_id, r.target),
+    )
     return {
         "results": results,
         "problems": problems,
@@ -50,7 +53,9 @@ def _results_context(run: CheckRun | None) -> dict[str, Any]:
     }
 
 
-def sprint_panel_body(*, request: HttpRequest, sprint: Sprint, run: CheckRun | None = None, error: str | None = None) -> str:
+def sprint_panel_body(
+    *, request: HttpRequest, sprint: Sprint, run: CheckRun | None = None, error: str | None = None
+) -> str:
     run = run or _latest(sprint)
     if run is not None:
         services.check_run_expire_if_stale(run)
@@ -74,7 +79,9 @@ def item_badges(*, request: HttpRequest, sprint: Sprint, items: list) -> dict[in
     if not wanted or run is None:
         return {}
     by_check: dict[str, list] = defaultdict(list)
-    for r in run.results.filter(check_id__in=wanted).only("check_id", "status", "target", "summary"):
+    for r in run.results.filter(check_id__in=wanted).only(
+        "check_id", "status", "target", "summary"
+    ):
         by_check[r.check_id].append(r)
     out = {}
     for item in items:
@@ -83,40 +90,69 @@ def item_badges(*, request: HttpRequest, sprint: Sprint, items: list) -> dict[in
             continue
         statuses = {r.status for r in rows}
         failing = [r for r in rows if r.status == "fail"]
-        tip = "; ".join(f"{r.check_id} {r.target}: {r.status}" for r in rows if r.status != "pass")[:400]
+        tip = "; ".join(f"{r.check_id} {r.target}: {r.status}" for r in rows if r.status != "pass")[
+            :400
+        ]
         if failing:
-            out[item.pk] = format_html('<span class="pill pill-bad" title="{}">✗ checks: {} failing</span>', tip, len(failing))
+            out[item.pk] = format_html(
+                '<span class="pill pill-bad" title="{}">✗ checks: {} failing</span>',
+                tip,
+                len(failing),
+            )
         elif "error" in statuses:
-            out[item.pk] = format_html('<span class="pill pill-open" title="{}">? checks could not tell</span>', tip)
+            out[item.pk] = format_html(
+                '<span class="pill pill-open" title="{}">? checks could not tell</span>', tip
+            )
         elif "warn" in statuses:
-            out[item.pk] = format_html('<span class="pill pill-open" title="{}">! checks: warnings</span>', tip)
+            out[item.pk] = format_html(
+                '<span class="pill pill-open" title="{}">! checks: warnings</span>', tip
+            )
         else:
-            out[item.pk] = format_html('<span class="pill pill-verified" title="{} checks passed">✓ verified by checks</span>', len(rows))
+            out[item.pk] = format_html(
+                '<span class="pill pill-verified" title="{} checks passed">✓ verified by checks</span>',
+                len(rows),
+            )
     return out
 
 
-def client_panel(*, request: HttpRequest, client: Any, rule_form: RedirectRuleForm | None = None,
-                 settings_forms: dict | None = None) -> str:
+def client_panel(
+    *,
+    request: HttpRequest,
+    client: Any,
+    rule_form: RedirectRuleForm | None = None,
+    settings_forms: dict | None = None,
+) -> str:
     if not request.user.is_staff:
         return ""
     existing = {s.domain_id: s for s in DomainCheckSettings.objects.filter(domain__client=client)}
     domains = []
     for domain in client.domains.all():
         s = existing.get(domain.pk)
-        form = (settings_forms or {}).get(domain.pk) or DomainCheckSettingsForm(initial={
-            "dkim_selectors": ", ".join(s.dkim_selectors) if s else "",
-            "health_path": s.health_path if s else "",
-            "key_routes": ", ".join(s.key_routes) if s else "",
-        }, prefix=f"d{domain.pk}")
+        form = (settings_forms or {}).get(domain.pk) or DomainCheckSettingsForm(
+            initial={
+                "dkim_selectors": ", ".join(s.dkim_selectors) if s else "",
+                "health_path": s.health_path if s else "",
+                "key_routes": ", ".join(s.key_routes) if s else "",
+            },
+            prefix=f"d{domain.pk}",
+        )
         domains.append((domain, form))
-    return render_to_string("checks/_client_panel.html", {
-        "client": client, "rules": client.redirect_rules.all(), "rule_form": rule_form or RedirectRuleForm(),
-        "domains": domains,
-    }, request=request)
+    return render_to_string(
+        "checks/_client_panel.html",
+        {
+            "client": client,
+            "rules": client.redirect_rules.all(),
+            "rule_form": rule_form or RedirectRuleForm(),
+            "domains": domains,
+        },
+        request=request,
+    )
 
 
 def portal_panel(*, request: HttpRequest, sprint: Sprint) -> str:
     run = _latest(sprint, done=True)
     if run is None:
         return ""
-    return render_to_string("checks/_portal_panel.html", {"run": run, **_results_context(run)}, request=request)
+    return render_to_string(
+        "checks/_portal_panel.html", {"run": run, **_results_context(run)}, request=request
+    )

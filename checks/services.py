@@ -32,7 +32,9 @@ def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
     apex, its declared subdomains, and the redirects staff declared."""
     client = sprint.client
     domains = list(client.domains.all())
-    settings_by_domain = {s.domain_id: s for s in DomainCheckSettings.objects.filter(domain__client=client)}
+    settings_by_domain = {
+        s.domain_id: s for s in DomainCheckSettings.objects.filter(domain__client=client)
+    }
     site_roles = {DomainRole.CANONICAL, DomainRole.WWW}
     apexes = sorted({_apex(d.hostname) for d in domains if d.role in site_roles}) or sorted(
         {_apex(d.hostname) for d in domains if not d.redirects}
@@ -42,16 +44,26 @@ def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
     redirects: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for domain in domains:
         if domain.redirects and domain.redirect_to:
-            apex = next((a for a in apexes if domain.hostname.endswith(a)), apexes[0] if apexes else "")
+            apex = next(
+                (a for a in apexes if domain.hostname.endswith(a)), apexes[0] if apexes else ""
+            )
             redirects[apex].append((f"https://{domain.hostname}/", domain.redirect_to))
     for rule in RedirectRule.objects.filter(client=client):
         host = urlsplit(rule.source_url).hostname or ""
-        apex = next((a for a in apexes if host == a or host.endswith("." + a)), apexes[0] if apexes else "")
+        apex = next(
+            (a for a in apexes if host == a or host.endswith("." + a)), apexes[0] if apexes else ""
+        )
         redirects[apex].append((rule.source_url, rule.target_url))
     specs = []
     for apex in apexes:
         group = [d for d in domains if _apex(d.hostname) == apex or d.hostname.endswith("." + apex)]
-        subs = sorted({d.hostname for d in group if d.hostname not in {apex, f"www.{apex}"} and not d.redirects})
+        subs = sorted(
+            {
+                d.hostname
+                for d in group
+                if d.hostname not in {apex, f"www.{apex}"} and not d.redirects
+            }
+        )
         canonical = next((d.hostname for d in group if d.role == DomainRole.CANONICAL), None)
         selectors, routes, health = [], [], None
         for d in group:
@@ -60,10 +72,18 @@ def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
                 selectors += [x for x in s.dkim_selectors if x not in selectors]
                 routes += [x for x in s.key_routes if x not in routes]
                 health = health or s.health_path or None
-        specs.append(DomainSpec(
-            apex=apex, subdomains=tuple(subs), canonical_host=canonical, dkim_selectors=tuple(selectors),
-            redirects=tuple(redirects.get(apex, ())), health_path=health, key_routes=tuple(routes), p95_target_ms=p95,
-        ))
+        specs.append(
+            DomainSpec(
+                apex=apex,
+                subdomains=tuple(subs),
+                canonical_host=canonical,
+                dkim_selectors=tuple(selectors),
+                redirects=tuple(redirects.get(apex, ())),
+                health_path=health,
+                key_routes=tuple(routes),
+                p95_target_ms=p95,
+            )
+        )
     return specs
 
 
@@ -78,7 +98,13 @@ def check_run_request(*, sprint: Sprint, by: AbstractBaseUser) -> CheckRun:
         if active and not check_run_expire_if_stale(active):
             raise ServiceError("Checks are already running for this sprint.")
         run = CheckRun.objects.create(sprint=sprint, requested_by=by, heartbeat_at=timezone.now())
-        activity_log(sprint=sprint, actor=by, kind="checks.requested", message="Automated checks were started.", visible_to_founder=False)
+        activity_log(
+            sprint=sprint,
+            actor=by,
+            kind="checks.requested",
+            message="Automated checks were started.",
+            visible_to_founder=False,
+        )
         transaction.on_commit(lambda: tasks.run_checks(run.pk))
     return run
 
@@ -95,33 +121,57 @@ def check_run_execute(*, run_id: int) -> CheckRun | None:
         return None
     specs = specs_for_sprint(run.sprint)
     total = sum(job_count(s) for s in specs)
-    _beat(run.pk, status=RunStatus.RUNNING, started_at=timezone.now(), steps_total=total, steps_done=0)
+    _beat(
+        run.pk, status=RunStatus.RUNNING, started_at=timezone.now(), steps_total=total, steps_done=0
+    )
     results: list[Result] = []
     offset = 0
     try:
         for spec in specs:
-            def progress(done: int, _total: int, label: str, base: int = offset, apex: str = spec.apex) -> None:
+
+            def progress(
+                done: int, _total: int, label: str, base: int = offset, apex: str = spec.apex
+            ) -> None:
                 _beat(run.pk, steps_done=base + done, current_step=f"{apex}: {label}")
 
             results += audit_domain(spec, on_progress=progress)
             offset += job_count(spec)
         with transaction.atomic():
             CheckResult.objects.bulk_create(
-                CheckResult(run=run, check_id=r.check_id, target=r.target[:300], status=str(r.status),
-                            summary=r.summary, evidence=_jsonable(r.evidence))
+                CheckResult(
+                    run=run,
+                    check_id=r.check_id,
+                    target=r.target[:300],
+                    status=str(r.status),
+                    summary=r.summary,
+                    evidence=_jsonable(r.evidence),
+                )
                 for r in _unique(results)
             )
             _sync_findings(run.sprint, results)
-            _beat(run.pk, status=RunStatus.DONE, finished_at=timezone.now(), steps_done=total, current_step="")
+            _beat(
+                run.pk,
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
+                steps_done=total,
+                current_step="",
+            )
             run.refresh_from_db()
             counts = _counts(results)
             activity_log(
-                sprint=run.sprint, actor=None, kind="checks.done",
+                sprint=run.sprint,
+                actor=None,
+                kind="checks.done",
                 message=f"Automated checks finished: {counts['pass']} passed, {counts['warn']} warnings, "
                 f"{counts['fail']} failed, {counts['error']} could not tell.",
             )
     except Exception as exc:
-        _beat(run.pk, status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{exc.__class__.__name__}: {exc}")
+        _beat(
+            run.pk,
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            error=f"{exc.__class__.__name__}: {exc}",
+        )
         raise
     return run
 
@@ -167,9 +217,15 @@ def _sync_findings(sprint: Sprint, results: list[Result]) -> None:
         if info is None or r.status not in {Status.FAIL, Status.PASS}:
             continue
         finding_sync_automated(
-            sprint=sprint, source=r.check_id, target=r.target[:300], failing=r.status == Status.FAIL,
-            title=f"{info.title}: {r.target}"[:200], evidence=_evidence_text(r),
-            founder_explanation=info.advice, impact=info.impact, stage_key=info.stage_key,
+            sprint=sprint,
+            source=r.check_id,
+            target=r.target[:300],
+            failing=r.status == Status.FAIL,
+            title=f"{info.title}: {r.target}"[:200],
+            evidence=_evidence_text(r),
+            founder_explanation=info.advice,
+            impact=info.impact,
+            stage_key=info.stage_key,
         )
 
 
@@ -179,7 +235,11 @@ def check_run_expire_if_stale(run: CheckRun, *, now: datetime | None = None) -> 
     limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
     updated = CheckRun.objects.filter(
         pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
-    ).update(status=RunStatus.FAILED, finished_at=now, error="The worker stopped reporting; the run was abandoned.")
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error="The worker stopped reporting; the run was abandoned.",
+    )
     if updated:
         run.refresh_from_db()
     return bool(updated)
@@ -191,7 +251,11 @@ def check_runs_reap(*, now: datetime | None = None) -> int:
     limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
     return CheckRun.objects.filter(
         status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
-    ).update(status=RunStatus.FAILED, finished_at=now, error="The worker stopped reporting; the run was abandoned.")
+    ).update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error="The worker stopped reporting; the run was abandoned.",
+    )
 
 
 @dataclass(frozen=True)
@@ -206,8 +270,12 @@ class Change:
 def run_changes(run: CheckRun) -> list[Change] | None:
     """What changed since the previous finished run of the same sprint (None: first run)."""
     previous = (
-        CheckRun.objects.filter(sprint=run.sprint, status=RunStatus.DONE, created_at__lt=run.created_at)
-        .exclude(pk=run.pk).order_by("-created_at").first()
+        CheckRun.objects.filter(
+            sprint=run.sprint, status=RunStatus.DONE, created_at__lt=run.created_at
+        )
+        .exclude(pk=run.pk)
+        .order_by("-created_at")
+        .first()
     )
     if previous is None:
         return None
@@ -215,9 +283,14 @@ def run_changes(run: CheckRun) -> list[Change] | None:
     after = {(r.check_id, r.target): r for r in run.results.all()}
     changes = [
         Change(key[0], key[1], before.get(key), r.status, r.summary)
-        for key, r in after.items() if before.get(key) != r.status
+        for key, r in after.items()
+        if before.get(key) != r.status
     ]
-    changes += [Change(k[0], k[1], s, None, "No longer checked.") for k, s in before.items() if k not in after]
+    changes += [
+        Change(k[0], k[1], s, None, "No longer checked.")
+        for k, s in before.items()
+        if k not in after
+    ]
     return sorted(changes, key=lambda c: (c.after != "fail", c.check_id, c.target))
 
 

@@ -69,7 +69,9 @@ def redirect_rule_add(request: HttpRequest, client_code: str) -> HttpResponse:
             messages.success(request, "Redirect added to the map.")
             return redirect("client_detail", client_code=client.code)
     html = panels.client_panel(request=request, client=client, rule_form=form)
-    return render(request, "checks/client_settings_page.html", {"client": client, "panel": html}, status=422)
+    return render(
+        request, "checks/client_settings_page.html", {"client": client, "panel": html}, status=422
+    )
 
 
 @staff_required
@@ -88,8 +90,15 @@ def domain_settings(request: HttpRequest, domain_code: str) -> HttpResponse:
     domain = get_domain_for_user(request, domain_code)
     form = DomainCheckSettingsForm(request.POST, prefix=f"d{domain.pk}")
     if not form.is_valid():
-        html = panels.client_panel(request=request, client=domain.client, settings_forms={domain.pk: form})
-        return render(request, "checks/client_settings_page.html", {"client": domain.client, "panel": html}, status=422)
+        html = panels.client_panel(
+            request=request, client=domain.client, settings_forms={domain.pk: form}
+        )
+        return render(
+            request,
+            "checks/client_settings_page.html",
+            {"client": domain.client, "panel": html},
+            status=422,
+        )
     DomainCheckSettings.objects.update_or_create(domain=domain, defaults=form.cleaned_data)
     messages.success(request, f"Check settings saved for {domain.hostname}.")
     return redirect("client_detail", client_code=domain.client.code)

@@ -50,7 +50,8 @@ def _read_response(sock, deadline: _Deadline, max_bytes: int, method: str):
     except (IndexError, ValueError):
         raise _Failure(f"not an HTTP response: {lines[0][:80]!r}") from None
     headers = tuple(
-        (k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:] if ":" in line)
+        (k.strip(), v.strip())
+        for k, _, v in (line.partition(":") for line in lines[1:] if ":" in line)
     )
     lookup = {k.lower(): v for k, v in headers}
     if method == "HEAD" or status in (204, 304) or 100 <= status < 200:

@@ -46,7 +46,9 @@ def get_client_for_user(request: HttpRequest, client_code: str) -> Client:
 
 
 def get_sprint_for_user(request: HttpRequest, sprint_code: str) -> Sprint:
-    return get_object_or_404(sprints_for_user(request.user).select_related("client"), code=sprint_code)
+    return get_object_or_404(
+        sprints_for_user(request.user).select_related("client"), code=sprint_code
+    )
 
 
 def get_domain_for_user(request: HttpRequest, domain_code: str) -> Domain:
@@ -58,7 +60,9 @@ def get_domain_for_user(request: HttpRequest, domain_code: str) -> Domain:
 
 def get_account_for_user(request: HttpRequest, account_code: str) -> ServiceAccount:
     return get_object_or_404(
-        ServiceAccount.objects.filter(client__in=clients_for_user(request.user)).select_related("client"),
+        ServiceAccount.objects.filter(client__in=clients_for_user(request.user)).select_related(
+            "client"
+        ),
         code=account_code,
     )
 

@@ -15,51 +15,59 @@ from clients.models import (
     Sprint,
     SprintStage,
 )
+from launchready.guard.forms import GuardedModelAdmin, GuardedTabularInline
 
 
-class PlaybookItemInline(admin.TabularInline):
+class PlaybookItemInline(GuardedTabularInline):
     model = PlaybookItem
     extra = 0
     fields = ["position", "key", "text", "business_types", "maturities", "check_ids", "active"]
 
 
 @admin.register(PlaybookStage)
-class PlaybookStageAdmin(admin.ModelAdmin):
+class PlaybookStageAdmin(GuardedModelAdmin):
     list_display = ["number", "title", "key"]
     inlines = [PlaybookItemInline]
 
 
 @admin.register(PlaybookItem)
-class PlaybookItemAdmin(admin.ModelAdmin):
+class PlaybookItemAdmin(GuardedModelAdmin):
     list_display = ["key", "text", "stage", "active"]
     list_filter = ["stage", "active"]
     search_fields = ["key", "text"]
 
 
 @admin.register(MaturityTarget)
-class MaturityTargetAdmin(admin.ModelAdmin):
-    list_display = ["maturity", "p95_latency_ms", "error_rate_pct", "alert_delay_minutes", "lighthouse_min", "uptime_pct"]
+class MaturityTargetAdmin(GuardedModelAdmin):
+    list_display = [
+        "maturity",
+        "p95_latency_ms",
+        "error_rate_pct",
+        "alert_delay_minutes",
+        "lighthouse_min",
+        "uptime_pct",
+    ]
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(admin.ModelAdmin):
+class GlossaryTermAdmin(GuardedModelAdmin):
     list_display = ["term", "plain"]
 
 
-class DomainInline(admin.TabularInline):
+class DomainInline(GuardedTabularInline):
     model = Domain
     extra = 0
     fields = ["hostname", "role", "purpose", "redirect_to"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(GuardedTabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(GuardedModelAdmin):
     list_display = ["name", "business_type", "maturity", "contact_email"]
     list_filter = ["business_type", "maturity"]
     search_fields = ["name", "contact_email", "domains__hostname"]
@@ -67,19 +75,19 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(GuardedModelAdmin):
     list_display = ["hostname", "role", "client"]
     list_filter = ["role"]
     search_fields = ["hostname"]
 
 
 @admin.register(ServiceAccount)
-class ServiceAccountAdmin(admin.ModelAdmin):
+class ServiceAccountAdmin(GuardedModelAdmin):
     list_display = ["vendor", "kind", "client", "owner_name", "renewal_date"]
     list_filter = ["kind"]
 
 
-class SprintStageInline(admin.TabularInline):
+class SprintStageInline(GuardedTabularInline):
     model = SprintStage
     extra = 0
     fields = ["number", "title", "status", "started_at", "completed_at", "override_reason"]
@@ -87,7 +95,7 @@ class SprintStageInline(admin.TabularInline):
 
 
 @admin.register(Sprint)
-class SprintAdmin(admin.ModelAdmin):
+class SprintAdmin(GuardedModelAdmin):
     list_display = ["client", "code", "current_stage", "started_at", "deadline", "outcome"]
     list_filter = ["outcome"]
     readonly_fields = ["code"]
@@ -95,20 +103,20 @@ class SprintAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(GuardedModelAdmin):
     list_display = ["text", "stage", "state", "state_by", "state_at"]
     list_filter = ["state"]
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(GuardedModelAdmin):
     list_display = ["title", "sprint", "impact", "decision", "status", "source"]
     list_filter = ["impact", "status", "decision"]
     search_fields = ["title", "source", "target"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(GuardedModelAdmin):
     """Read-only: the log is append-only, even for superusers."""
 
     list_display = ["created_at", "sprint", "actor", "kind", "message"]

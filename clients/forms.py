@@ -20,16 +20,25 @@ from clients.models import (
     SprintStage,
 )
 from clients.validators import normalise_hostname
+from launchready.guard.forms import GuardedForm, GuardedModelForm
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(GuardedModelForm):
     class Meta:
         model = Client
-        fields = ["name", "business_type", "maturity", "contact_name", "contact_email", "contact_phone", "staff_notes"]
+        fields = [
+            "name",
+            "business_type",
+            "maturity",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "staff_notes",
+        ]
         widgets = {"staff_notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class DomainForm(forms.ModelForm):
+class DomainForm(GuardedModelForm):
     redirect_to = forms.URLField(
         required=False,
         assume_scheme="https",
@@ -53,13 +62,19 @@ class DomainForm(forms.ModelForm):
         if other is not None:
             if self.client is not None and other.client_id == self.client.pk:
                 raise ValidationError(f"{hostname} is already listed for this client.")
-            raise ValidationError(f"{hostname} already belongs to another client. A domain can belong to one client only.")
+            raise ValidationError(
+                f"{hostname} already belongs to another client. A domain can belong to one client only."
+            )
         return hostname
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("role") in {DomainRole.CAMPAIGN, DomainRole.OLD} and not data.get("redirect_to"):
-            self.add_error("redirect_to", "Campaign and old domains need the address visitors should land on.")
+        if data.get("role") in {DomainRole.CAMPAIGN, DomainRole.OLD} and not data.get(
+            "redirect_to"
+        ):
+            self.add_error(
+                "redirect_to", "Campaign and old domains need the address visitors should land on."
+            )
         return data
 
 
@@ -84,7 +99,7 @@ class DomainInlineForm(DomainForm):
         return data
 
 
-class FounderForm(forms.Form):
+class FounderForm(GuardedForm):
     full_name = forms.CharField(max_length=120, required=False, label="Name")
     email = forms.EmailField(label="Email (their login)")
     title = forms.CharField(max_length=80, required=False, initial="Founder")
@@ -114,25 +129,45 @@ class FounderInlineForm(FounderForm):
         self.fields["email"].required = False
 
 
-class ServiceAccountForm(forms.ModelForm):
+class ServiceAccountForm(GuardedModelForm):
     class Meta:
         model = ServiceAccount
-        fields = ["kind", "vendor", "purpose", "owner_name", "owner_email", "login_location", "renewal_date", "support_contact", "notes"]
+        fields = [
+            "kind",
+            "vendor",
+            "purpose",
+            "owner_name",
+            "owner_email",
+            "login_location",
+            "renewal_date",
+            "support_contact",
+            "notes",
+        ]
         widgets = {
             "renewal_date": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
 
-class ItemStateForm(forms.Form):
+class ItemStateForm(GuardedForm):
     state = forms.ChoiceField(choices=ItemState.choices)
     note = forms.CharField(required=False, max_length=2000)
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(GuardedModelForm):
     class Meta:
         model = Finding
-        fields = ["title", "stage", "impact", "evidence", "founder_explanation", "decision", "decision_reason", "status", "staff_note"]
+        fields = [
+            "title",
+            "stage",
+            "impact",
+            "evidence",
+            "founder_explanation",
+            "decision",
+            "decision_reason",
+            "status",
+            "staff_note",
+        ]
         widgets = {
             "evidence": forms.Textarea(attrs={"rows": 3}),
             "founder_explanation": forms.Textarea(attrs={"rows": 2}),
@@ -149,19 +184,32 @@ class FindingForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("decision") == Decision.ACCEPTED and not (data.get("decision_reason") or "").strip():
-            self.add_error("decision_reason", "An accepted risk needs a reason the founder can read.")
+        if (
+            data.get("decision") == Decision.ACCEPTED
+            and not (data.get("decision_reason") or "").strip()
+        ):
+            self.add_error(
+                "decision_reason", "An accepted risk needs a reason the founder can read."
+            )
         return data
 
 
-class AdvanceForm(forms.Form):
-    override_reason = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+class AdvanceForm(GuardedForm):
+    override_reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
-class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[c for c in Outcome.choices if c[0] != Outcome.PENDING], widget=forms.RadioSelect)
-    reason = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+class DecisionForm(GuardedForm):
+    outcome = forms.ChoiceField(
+        choices=[c for c in Outcome.choices if c[0] != Outcome.PENDING], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-class CommentForm(forms.Form):
-    text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Your message")
+class CommentForm(GuardedForm):
+    text = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Your message"
+    )

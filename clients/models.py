@@ -13,6 +13,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clients.codes import new_code
+from launchready.guard.fields import (
+    GuardedCharField,
+    GuardedEmailField,
+    GuardedJSONField,
+    GuardedSlugField,
+    GuardedTextField,
+    GuardedURLField,
+    RedactedTextField,
+)
 
 
 class BusinessType(models.TextChoices):
@@ -35,12 +44,12 @@ class PlaybookStage(models.Model):
     """One of the seven stages every sprint goes through, as the playbook describes it."""
 
     number = models.PositiveSmallIntegerField(unique=True)
-    key = models.SlugField(max_length=30, unique=True)
-    title = models.CharField(max_length=80)
-    goal = models.TextField()
-    founder_summary = models.TextField(help_text="What the founder reads about this stage.")
-    deliverable = models.TextField()
-    failure_signals = models.JSONField(default=list, blank=True)
+    key = GuardedSlugField(max_length=30, unique=True)
+    title = GuardedCharField(max_length=80)
+    goal = GuardedTextField()
+    founder_summary = GuardedTextField(help_text="What the founder reads about this stage.")
+    deliverable = GuardedTextField()
+    failure_signals = GuardedJSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -58,12 +67,12 @@ class PlaybookItem(models.Model):
     """A checklist line; copied into a sprint when it starts, filtered by client profile."""
 
     stage = models.ForeignKey(PlaybookStage, on_delete=models.CASCADE, related_name="items")
-    key = models.CharField(max_length=80, unique=True)
-    text = models.CharField(max_length=200)
-    help = models.TextField(blank=True)
-    business_types = models.JSONField(default=list, blank=True, help_text="Empty means all.")
-    maturities = models.JSONField(default=list, blank=True, help_text="Empty means all.")
-    check_ids = models.JSONField(default=list, blank=True)
+    key = GuardedCharField(max_length=80, unique=True)
+    text = GuardedCharField(max_length=200)
+    help = GuardedTextField(blank=True)
+    business_types = GuardedJSONField(default=list, blank=True, help_text="Empty means all.")
+    maturities = GuardedJSONField(default=list, blank=True, help_text="Empty means all.")
+    check_ids = GuardedJSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -90,15 +99,15 @@ class MaturityTarget(models.Model):
     alert_delay_minutes = models.PositiveIntegerField()
     lighthouse_min = models.PositiveSmallIntegerField()
     uptime_pct = models.DecimalField(max_digits=6, decimal_places=3)
-    notes = models.TextField(blank=True)
+    notes = GuardedTextField(blank=True)
 
     def __str__(self) -> str:
         return self.get_maturity_display()
 
 
 class GlossaryTerm(models.Model):
-    term = models.CharField(max_length=60, unique=True)
-    plain = models.TextField()
+    term = GuardedCharField(max_length=60, unique=True)
+    plain = GuardedTextField()
 
     class Meta:
         ordering = ["term"]
@@ -112,13 +121,13 @@ class GlossaryTerm(models.Model):
 
 class Client(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
-    name = models.CharField(max_length=120)
+    name = GuardedCharField(max_length=120)
     business_type = models.CharField(max_length=12, choices=BusinessType.choices)
     maturity = models.CharField(max_length=10, choices=Maturity.choices)
-    contact_name = models.CharField("main contact", max_length=120, blank=True)
-    contact_email = models.EmailField("contact email", blank=True)
-    contact_phone = models.CharField("contact phone", max_length=40, blank=True)
-    staff_notes = models.TextField(blank=True, help_text="Only staff see this.")
+    contact_name = GuardedCharField("main contact", max_length=120, blank=True)
+    contact_email = GuardedEmailField("contact email", blank=True)
+    contact_phone = GuardedCharField("contact phone", max_length=40, blank=True)
+    staff_notes = GuardedTextField(blank=True, help_text="Only staff see this.")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="clients", blank=True
     )
@@ -138,13 +147,11 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
-    title = models.CharField(max_length=80, blank=True, help_text="e.g. Founder, CTO")
+    title = GuardedCharField(max_length=80, blank=True, help_text="e.g. Founder, CTO")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "client"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "client"], name="membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.client}"
@@ -167,12 +174,12 @@ class Domain(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="domains")
-    hostname = models.CharField(max_length=253)
+    hostname = GuardedCharField(max_length=253)
     role = models.CharField(max_length=12, choices=DomainRole.choices)
-    redirect_to = models.URLField(
+    redirect_to = GuardedURLField(
         blank=True, help_text="For campaign and old domains: where visitors should end up."
     )
-    purpose = models.CharField(max_length=200, blank=True, help_text="What this name is for.")
+    purpose = GuardedCharField(max_length=200, blank=True, help_text="What this name is for.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -212,16 +219,18 @@ class ServiceAccount(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="accounts")
     kind = models.CharField(max_length=12, choices=AccountKind.choices)
-    vendor = models.CharField(max_length=80, help_text="e.g. Cloudflare, Namecheap, Render")
-    purpose = models.CharField(max_length=200, blank=True)
-    owner_name = models.CharField(max_length=120, blank=True)
-    owner_email = models.EmailField(blank=True)
-    login_location = models.CharField(
-        max_length=300, blank=True, help_text="Where to sign in (URL or account name), never a password."
+    vendor = GuardedCharField(max_length=80, help_text="e.g. Cloudflare, Namecheap, Render")
+    purpose = GuardedCharField(max_length=200, blank=True)
+    owner_name = GuardedCharField(max_length=120, blank=True)
+    owner_email = GuardedEmailField(blank=True)
+    login_location = GuardedCharField(
+        max_length=300,
+        blank=True,
+        help_text="Where to sign in (URL or account name), never a password.",
     )
     renewal_date = models.DateField(null=True, blank=True)
-    support_contact = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True)
+    support_contact = GuardedCharField(max_length=200, blank=True)
+    notes = GuardedTextField(blank=True)
 
     class Meta:
         ordering = ["kind", "vendor"]
@@ -247,7 +256,7 @@ class Sprint(models.Model):
     deadline = models.DateTimeField()
     current_stage = models.PositiveSmallIntegerField(default=1)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
-    outcome_reason = models.TextField(blank=True)
+    outcome_reason = GuardedTextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -307,16 +316,18 @@ class SprintStage(models.Model):
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="stages")
     number = models.PositiveSmallIntegerField()
-    key = models.SlugField(max_length=30)
-    title = models.CharField(max_length=80)
-    goal = models.TextField(blank=True)
-    founder_summary = models.TextField(blank=True)
-    deliverable = models.TextField(blank=True)
-    failure_signals = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=8, choices=StageStatus.choices, default=StageStatus.PENDING)
+    key = GuardedSlugField(max_length=30)
+    title = GuardedCharField(max_length=80)
+    goal = GuardedTextField(blank=True)
+    founder_summary = GuardedTextField(blank=True)
+    deliverable = GuardedTextField(blank=True)
+    failure_signals = GuardedJSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=8, choices=StageStatus.choices, default=StageStatus.PENDING
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    override_reason = models.TextField(blank=True)
+    override_reason = GuardedTextField(blank=True)
 
     class Meta:
         ordering = ["sprint", "number"]
@@ -337,17 +348,17 @@ class ItemState(models.TextChoices):
 class ChecklistItem(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     stage = models.ForeignKey(SprintStage, on_delete=models.CASCADE, related_name="items")
-    key = models.CharField(max_length=80)
-    text = models.CharField(max_length=200)
-    help = models.TextField(blank=True)
-    check_ids = models.JSONField(default=list, blank=True)
+    key = GuardedCharField(max_length=80)
+    text = GuardedCharField(max_length=200)
+    help = GuardedTextField(blank=True)
+    check_ids = GuardedJSONField(default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(max_length=4, choices=ItemState.choices, default=ItemState.OPEN)
     state_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     state_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = GuardedTextField(blank=True)
 
     class Meta:
         ordering = ["stage__number", "position", "id"]
@@ -383,20 +394,26 @@ class Finding(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="findings")
     stage = models.ForeignKey(SprintStage, on_delete=models.CASCADE, related_name="findings")
-    title = models.CharField(max_length=200)
-    evidence = models.TextField("what was seen", blank=True)
-    founder_explanation = models.TextField(
-        "what it means for the founder", blank=True, help_text="Plain language, shown on the portal."
+    title = GuardedCharField(max_length=200)
+    evidence = GuardedTextField("what was seen", blank=True)
+    founder_explanation = GuardedTextField(
+        "what it means for the founder",
+        blank=True,
+        help_text="Plain language, shown on the portal.",
     )
     impact = models.CharField(max_length=10, choices=Impact.choices)
     decision = models.CharField(max_length=8, choices=Decision.choices, default=Decision.MUST_NOW)
-    decision_reason = models.TextField(blank=True)
-    status = models.CharField(max_length=8, choices=FindingStatus.choices, default=FindingStatus.OPEN)
-    source = models.CharField(
+    decision_reason = GuardedTextField(blank=True)
+    status = models.CharField(
+        max_length=8, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    source = GuardedCharField(
         max_length=80, default=MANUAL_SOURCE, help_text="'manual' or the id of an automated check."
     )
-    target = models.CharField(max_length=300, blank=True, help_text="What an automated check looked at.")
-    staff_note = models.TextField(blank=True, help_text="Only staff see this.")
+    target = GuardedCharField(
+        max_length=300, blank=True, help_text="What an automated check looked at."
+    )
+    staff_note = GuardedTextField(blank=True, help_text="Only staff see this.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -438,8 +455,8 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40)
-    message = models.TextField()
+    kind = GuardedCharField(max_length=40)
+    message = RedactedTextField()
     visible_to_founder = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -447,7 +464,9 @@ class Activity(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "activities"
         # "Latest entry of each sprint" (dashboard, sprint page) reads this index only.
-        indexes = [models.Index(fields=["sprint", "-created_at", "-id"], name="activity_sprint_latest")]
+        indexes = [
+            models.Index(fields=["sprint", "-created_at", "-id"], name="activity_sprint_latest")
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"

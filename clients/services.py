@@ -42,6 +42,7 @@ from clients.models import (
     SprintStage,
     StageStatus,
 )
+from launchready.guard.fields import guard_value
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent / "playbook" / "playbook.json"
 STAGE_COUNT = 7
@@ -160,10 +161,14 @@ def playbook_load(*, path: Path = PLAYBOOK_PATH, overwrite: bool = False) -> Pla
             MaturityTarget.objects.get_or_create(maturity=maturity, defaults=target_fields)
     for term in data.get("glossary", []):
         if overwrite:
-            GlossaryTerm.objects.update_or_create(term=term["term"], defaults={"plain": term["plain"]})
+            GlossaryTerm.objects.update_or_create(
+                term=term["term"], defaults={"plain": term["plain"]}
+            )
         else:
             GlossaryTerm.objects.get_or_create(term=term["term"], defaults={"plain": term["plain"]})
-    return PlaybookLoadResult(stages=len(data["stages"]), items_created=created, items_updated=updated)
+    return PlaybookLoadResult(
+        stages=len(data["stages"]), items_created=created, items_updated=updated
+    )
 
 
 def playbook_ensure_loaded() -> None:
@@ -186,6 +191,8 @@ def founder_add(
     """Give a founder a login for this client. Without a password, an email invites
     them to choose one (the link is a password-reset token)."""
     user_model = get_user_model()
+    # auth.User's fields are Django's own, so this service runs the guard itself.
+    guard_value([email, full_name, title])
     email = email.strip().lower()
     first, _, last = full_name.strip().partition(" ")
     with transaction.atomic():
@@ -212,11 +219,7 @@ def _send_invitation(*, user: AbstractBaseUser, client: Client, by: AbstractBase
         "user": user,
         "client": client,
         "consultant": _name(by),
-        "url": "{}/accounts/reset/{}/{}/".format(
-            settings.SITE_URL,
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        ),
+        "url": f"{settings.SITE_URL}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
     }
     subject = render_to_string("emails/invitation-subject.txt", context).strip()
     send_mail(
@@ -314,7 +317,9 @@ def stage_advance(
     an override reason is given; both the refusal and the override are logged."""
     try:
         with transaction.atomic():
-            return _stage_advance(sprint=sprint, by=by, override_reason=(override_reason or "").strip())
+            return _stage_advance(
+                sprint=sprint, by=by, override_reason=(override_reason or "").strip()
+            )
     except StageGateRefused as refused:
         # Logged after the rollback so the refusal itself stays on record.
         activity_log(
@@ -426,7 +431,11 @@ def item_set_state(
     if note is not None:
         item.note = note.strip()
     item.save(update_fields=["state", "state_by", "state_at", "note"])
-    verb = {ItemState.DONE: "ticked", ItemState.NOT_APPLICABLE: "marked not applicable", ItemState.OPEN: "reopened"}[state]
+    verb = {
+        ItemState.DONE: "ticked",
+        ItemState.NOT_APPLICABLE: "marked not applicable",
+        ItemState.OPEN: "reopened",
+    }[state]
     activity_log(
         sprint=item.stage.sprint,
         actor=by,
@@ -481,14 +490,19 @@ def finding_update(*, finding: Finding, by: AbstractBaseUser, **fields: Any) -> 
     finding.save()
     changes = []
     if finding.status != before_status:
-        changes.append(f"status {FindingStatus(before_status).label.lower()} → {finding.get_status_display().lower()}")
+        changes.append(
+            f"status {FindingStatus(before_status).label.lower()} → {finding.get_status_display().lower()}"
+        )
     if finding.impact != before_impact:
-        changes.append(f"impact {Impact(before_impact).label.lower()} → {finding.get_impact_display().lower()}")
+        changes.append(
+            f"impact {Impact(before_impact).label.lower()} → {finding.get_impact_display().lower()}"
+        )
     activity_log(
         sprint=finding.sprint,
         actor=by,
         kind="finding.updated",
-        message=f"{_name(by)} updated “{finding.title}”" + (f": {', '.join(changes)}." if changes else "."),
+        message=f"{_name(by)} updated “{finding.title}”"
+        + (f": {', '.join(changes)}." if changes else "."),
     )
     return finding
 
@@ -513,7 +527,11 @@ def finding_sync_automated(
     check passed."""
     if source == MANUAL_SOURCE:
         raise ValueError("automated findings need a check id as source")
-    finding = Finding.objects.select_for_update().filter(sprint=sprint, source=source, target=target).first()
+    finding = (
+        Finding.objects.select_for_update()
+        .filter(sprint=sprint, source=source, target=target)
+        .first()
+    )
     if failing:
         if finding is None:
             finding = Finding.objects.create(

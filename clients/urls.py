@@ -14,7 +14,9 @@ urlpatterns = [
     path("clients/<str:client_code>/accounts/", clients.account_add, name="account_add"),
     path("clients/<str:client_code>/sprints/", clients.sprint_start, name="sprint_start"),
     path("domains/<str:domain_code>/delete/", clients.domain_delete, name="domain_delete"),
-    path("service-accounts/<str:account_code>/delete/", clients.account_delete, name="account_delete"),
+    path(
+        "service-accounts/<str:account_code>/delete/", clients.account_delete, name="account_delete"
+    ),
     path("sprints/<str:sprint_code>/", sprints.sprint_detail, name="sprint_detail"),
     path("sprints/<str:sprint_code>/activity/", sprints.sprint_activity, name="sprint_activity"),
     path("sprints/<str:sprint_code>/advance/", sprints.stage_advance, name="stage_advance"),

@@ -6,9 +6,10 @@ from django import forms
 from django.conf import settings
 
 from handover.sections import MAX_EDIT_CHARS, Section
+from launchready.guard.forms import GuardedForm
 
 
-class SectionEditForm(forms.Form):
+class SectionEditForm(GuardedForm):
     """One textarea per editable passage of a section; empty means "use the default"."""
 
     section = forms.CharField(widget=forms.HiddenInput)
@@ -38,8 +39,10 @@ class SectionEditForm(forms.Form):
         return out
 
 
-class VerifyForm(forms.Form):
-    file = forms.FileField(label="Handover PDF", help_text="The PDF file you received or downloaded.")
+class VerifyForm(GuardedForm):
+    file = forms.FileField(
+        label="Handover PDF", help_text="The PDF file you received or downloaded."
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from clients.codes import new_code
 from clients.models import Sprint
+from launchready.guard.fields import GuardedJSONField, RedactedCharField, RedactedTextField
 
 
 class HandoverDraft(models.Model):
@@ -19,7 +20,7 @@ class HandoverDraft(models.Model):
     generated default; a key that is absent means "use the default"."""
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="handover_draft")
-    edits = models.JSONField(default=dict, blank=True)
+    edits = GuardedJSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -46,7 +47,7 @@ class IssueJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    error = models.TextField(blank=True)
+    error = RedactedTextField(blank=True)
     issued = models.OneToOneField(
         "IssuedHandover", null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
     )
@@ -88,8 +89,8 @@ class IssuedHandover(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    signer_name = models.CharField(max_length=200)
-    signer_subject = models.CharField(max_length=500)
+    signer_name = RedactedCharField(max_length=200)
+    signer_subject = RedactedCharField(max_length=500)
     signer_fingerprint = models.CharField(max_length=100)
     signer_self_signed = models.BooleanField()
     signer_cert_pem = models.TextField()

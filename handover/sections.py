@@ -58,15 +58,39 @@ MAX_EDIT_CHARS = 4000
 
 SECTION_TITLES: list[tuple[str, str, str]] = [
     ("summary", "Summary", "What this sprint delivered, in one page."),
-    ("domains", "Domains and DNS", "Your web addresses, where they are managed, and the padlock certificates."),
-    ("edge", "Edge: protection and speed", "The service in front of your site that keeps it fast and shields it."),
+    (
+        "domains",
+        "Domains and DNS",
+        "Your web addresses, where they are managed, and the padlock certificates.",
+    ),
+    (
+        "edge",
+        "Edge: protection and speed",
+        "The service in front of your site that keeps it fast and shields it.",
+    ),
     ("email", "Email", "How your emails are sent and proven to be really from you."),
-    ("deployment", "Deployment", "Where the app runs and how to put out, or take back, a new version."),
-    ("config", "Configuration and secrets", "The settings and keys the app needs, by name only, never a value."),
+    (
+        "deployment",
+        "Deployment",
+        "Where the app runs and how to put out, or take back, a new version.",
+    ),
+    (
+        "config",
+        "Configuration and secrets",
+        "The settings and keys the app needs, by name only, never a value.",
+    ),
     ("monitoring", "Monitoring", "What is watched, how often, and who is told when it breaks."),
-    ("risks", "Open risks and changes", "What is not fixed yet, what was decided, and what changed."),
+    (
+        "risks",
+        "Open risks and changes",
+        "What is not fixed yet, what was decided, and what changed.",
+    ),
     ("emergency", "Emergency steps", "What to do, step by step, when something goes wrong."),
-    ("contacts", "Vendors, support and renewals", "Every outside account: who owns it, where to sign in, when it renews."),
+    (
+        "contacts",
+        "Vendors, support and renewals",
+        "Every outside account: who owns it, where to sign in, when it renews.",
+    ),
     ("glossary", "Glossary", "The few technical words this document uses."),
     ("signature", "Checking this document", "How to confirm this PDF is genuine and unchanged."),
 ]
@@ -177,34 +201,71 @@ def _redirects(domains: list[Domain], canonical_url: str) -> list[dict[str, str]
     rows = []
     for d in domains:
         if d.role == DomainRole.WWW and canonical_url:
-            rows.append({"source": d.hostname, "target": canonical_url, "why": "www and the bare name lead to one address"})
+            rows.append(
+                {
+                    "source": d.hostname,
+                    "target": canonical_url,
+                    "why": "www and the bare name lead to one address",
+                }
+            )
         elif d.redirects:
-            rows.append({"source": d.hostname, "target": d.redirect_to or canonical_url, "why": ROLE_PURPOSE[d.role]})
+            rows.append(
+                {
+                    "source": d.hostname,
+                    "target": d.redirect_to or canonical_url,
+                    "why": ROLE_PURPOSE[d.role],
+                }
+            )
     return rows
 
 
-def _visual(stages: list[Any], checks: sources.CheckCounts | None, open_risks: list[Finding]) -> dict[str, Any]:
+def _visual(
+    stages: list[Any], checks: sources.CheckCounts | None, open_risks: list[Finding]
+) -> dict[str, Any]:
     """Numbers and bar geometry for the first-page summary (inline SVG, no template maths)."""
     by_impact = Counter(f.impact for f in open_risks)
     biggest = max(by_impact.values(), default=0) or 1
     risk_bars = [
-        {"label": label, "impact": value, "count": by_impact.get(value, 0),
-         "width": round(220 * by_impact.get(value, 0) / biggest)}
+        {
+            "label": label,
+            "impact": value,
+            "count": by_impact.get(value, 0),
+            "width": round(220 * by_impact.get(value, 0) / biggest),
+        }
         for value, label in Impact.choices
     ]
     check_bars = None
     if checks is not None and checks.total:
         parts, x = [], 0.0
         warnings = "warning" if checks.warned == 1 else "warnings"
-        for name, count, css in (("passed", checks.passed, "pass"), (warnings, checks.warned, "warn"),
-                                 ("failed", checks.failed, "fail"), ("could not tell", checks.errors, "error")):
+        for name, count, css in (
+            ("passed", checks.passed, "pass"),
+            (warnings, checks.warned, "warn"),
+            ("failed", checks.failed, "fail"),
+            ("could not tell", checks.errors, "error"),
+        ):
             width = 300 * count / checks.total
-            parts.append({"name": name, "count": count, "css": css, "x": round(x, 1), "width": round(width, 1)})
+            parts.append(
+                {
+                    "name": name,
+                    "count": count,
+                    "css": css,
+                    "x": round(x, 1),
+                    "width": round(width, 1),
+                }
+            )
             x += width
         check_bars = parts
     return {
-        "stages": [{"number": s.number, "title": s.title, "done": s.status == StageStatus.DONE,
-                    "x": (s.number - 1) * 46} for s in stages],
+        "stages": [
+            {
+                "number": s.number,
+                "title": s.title,
+                "done": s.status == StageStatus.DONE,
+                "x": (s.number - 1) * 46,
+            }
+            for s in stages
+        ],
         "stages_done": sum(1 for s in stages if s.status == StageStatus.DONE),
         "checks": checks,
         "check_bars": check_bars,
@@ -227,16 +288,17 @@ def build_handover(
     accounts = list(client.accounts.all())
     domains = list(client.domains.all())
     stages = list(sprint.stages.order_by("number"))
-    findings = list(sprint.findings.select_related("stage").order_by("status", "impact", "-created_at"))
+    findings = list(
+        sprint.findings.select_related("stage").order_by("status", "impact", "-created_at")
+    )
     open_risks = [f for f in findings if f.status == FindingStatus.OPEN]
     canonical = _canonical(domains)
     canonical_url = f"https://{canonical.hostname}/" if canonical else ""
     vendors = Vendors(
         registrar=_first(accounts, AccountKind.REGISTRAR),
         dns=_first(accounts, AccountKind.DNS),
-        edge=_first(accounts, AccountKind.EDGE) or next(
-            (a for a in accounts if "cloudflare" in a.vendor.lower()), None
-        ),
+        edge=_first(accounts, AccountKind.EDGE)
+        or next((a for a in accounts if "cloudflare" in a.vendor.lower()), None),
         hosting=_first(accounts, AccountKind.HOSTING),
         email=_first(accounts, AccountKind.EMAIL),
         code=_first(accounts, AccountKind.CODE),
@@ -247,7 +309,9 @@ def build_handover(
     counts = sources.check_counts(results)
     monitors = sources.monitors(client)
     if version is None:
-        version = (sprint.handovers.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        version = (
+            sprint.handovers.order_by("-version").values_list("version", flat=True).first() or 0
+        ) + 1
 
     data: dict[str, dict[str, Any]] = {
         "summary": {
@@ -262,14 +326,21 @@ def build_handover(
             "dns_providers": _of_kind(accounts, AccountKind.DNS),
             "canonical_url": canonical_url,
             "redirects": _redirects(domains, canonical_url),
-            "names": [{"hostname": d.hostname, "role": d.get_role_display(),
-                       "purpose": d.purpose or ROLE_PURPOSE[d.role]} for d in domains],
+            "names": [
+                {
+                    "hostname": d.hostname,
+                    "role": d.get_role_display(),
+                    "purpose": d.purpose or ROLE_PURPOSE[d.role],
+                }
+                for d in domains
+            ],
             "dns_map": sources.dns_records(results),
             "certificates": sources.certificates(results),
             "redirect_checks": sources.results_matching(results, "redirect."),
         },
         "edge": {
-            "accounts": _of_kind(accounts, AccountKind.EDGE) or ([vendors.edge] if vendors.edge else []),
+            "accounts": _of_kind(accounts, AccountKind.EDGE)
+            or ([vendors.edge] if vendors.edge else []),
             **_edge_checks(results),
         },
         "email": {
@@ -292,8 +363,10 @@ def build_handover(
             "checks": sources.results_matching(results, "http.health"),
         },
         "risks": {
-            "open": [{"finding": f, "decision": DECISION_WORDS.get(f.decision, f.get_decision_display())}
-                     for f in open_risks],
+            "open": [
+                {"finding": f, "decision": DECISION_WORDS.get(f.decision, f.get_decision_display())}
+                for f in open_risks
+            ],
             "fixed": [f for f in findings if f.status != FindingStatus.OPEN],
             "changes": _changes(sprint),
             "stages": stages,
@@ -321,7 +394,9 @@ def build_handover(
 def _edge_checks(results: list[sources.CheckRow] | None) -> dict[str, Any]:
     """Cloudflare detection and anything not passing; passing header checks are counted,
     not listed, so the founder reads what needs attention."""
-    edge = sources.results_matching(results, "dns.cloudflare", "http.", "tls.coverage", "tls.legacy")
+    edge = sources.results_matching(
+        results, "dns.cloudflare", "http.", "tls.coverage", "tls.legacy"
+    )
     if edge is None:
         return {"checks": None, "passed_hidden": 0}
     shown = [r for r in edge if r.check == "dns.cloudflare" or r.status != "pass"]
@@ -333,7 +408,9 @@ def _glance(canonical_url: str, v: Vendors, monitors: list[Any] | None) -> list[
     registrar = v.registrar
     renews = ""
     if registrar is not None:
-        renews = registrar.vendor + (f", renews {registrar.renewal_date:%d %b %Y}" if registrar.renewal_date else "")
+        renews = registrar.vendor + (
+            f", renews {registrar.renewal_date:%d %b %Y}" if registrar.renewal_date else ""
+        )
     rows = [
         ("Main address", canonical_url or "Not chosen yet"),
         ("Domain registered at", renews or "Not recorded"),
@@ -354,7 +431,10 @@ def _draft_edits(sprint: Sprint) -> dict[str, str]:
 
 def _changes(sprint: Sprint) -> list[Any]:
     entries = [
-        a for a in sprint.activities.filter(visible_to_founder=True).order_by("-created_at", "-id")[:200]
+        a
+        for a in sprint.activities.filter(visible_to_founder=True).order_by("-created_at", "-id")[
+            :200
+        ]
         if a.kind.startswith(CHANGE_KINDS)
     ][:30]
     return list(reversed(entries))

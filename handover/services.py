@@ -33,9 +33,7 @@ def _name(user: AbstractBaseUser | None) -> str:
 
 
 @transaction.atomic
-def draft_save(
-    *, sprint: Sprint, by: AbstractBaseUser, values: dict[str, str]
-) -> HandoverDraft:
+def draft_save(*, sprint: Sprint, by: AbstractBaseUser, values: dict[str, str]) -> HandoverDraft:
     """Store the consultant's wording for some editable fields. An empty value puts the
     generated default back."""
     unknown = set(values) - set(EDITABLE)
@@ -43,7 +41,9 @@ def draft_save(
         raise ServiceError(f"Unknown handover fields: {', '.join(sorted(unknown))}.")
     too_long = [EDITABLE[k][0] for k, v in values.items() if len(v) > MAX_EDIT_CHARS]
     if too_long:
-        raise ServiceError(f"Keep each passage under {MAX_EDIT_CHARS:,} characters ({', '.join(too_long)}).")
+        raise ServiceError(
+            f"Keep each passage under {MAX_EDIT_CHARS:,} characters ({', '.join(too_long)})."
+        )
     draft, _ = HandoverDraft.objects.select_for_update().get_or_create(sprint=sprint)
     edits = dict(draft.edits)
     for key, value in values.items():
@@ -101,7 +101,9 @@ def handover_issue(
         pdf = render_pdf(document)
         _set_job(job, JobStatus.SIGNING)
         try:
-            signed = sign_pdf(pdf, reason=f"Launch handover for {sprint.client.name}, version {version}")
+            signed = sign_pdf(
+                pdf, reason=f"Launch handover for {sprint.client.name}, version {version}"
+            )
         except SignerUnavailable as exc:
             raise ServiceError(str(exc)) from exc
         issued = IssuedHandover(
@@ -158,7 +160,9 @@ def handover_request_issue(*, sprint: Sprint, by: AbstractBaseUser) -> IssueJob:
 
 def handover_run_job(*, job_id: int) -> IssueJob | None:
     """What the Huey task does: issue, and record progress and the outcome on the job."""
-    job = IssueJob.objects.select_related("sprint__client", "requested_by").filter(pk=job_id).first()
+    job = (
+        IssueJob.objects.select_related("sprint__client", "requested_by").filter(pk=job_id).first()
+    )
     if job is None or job.finished:
         return job
     try:
@@ -167,14 +171,20 @@ def handover_run_job(*, job_id: int) -> IssueJob | None:
         _set_job(job, JobStatus.FAILED, error=str(exc))
     except Exception as exc:
         log.exception("handover job %s failed", job.code)
-        _set_job(job, JobStatus.FAILED, error=f"Unexpected error ({type(exc).__name__}); see the worker log.")
+        _set_job(
+            job,
+            JobStatus.FAILED,
+            error=f"Unexpected error ({type(exc).__name__}); see the worker log.",
+        )
         raise
     else:
         _set_job(job, JobStatus.DONE, issued=issued)
     return job
 
 
-def handover_latest_or_issue(*, sprint: Sprint, by: AbstractBaseUser | None) -> tuple[IssuedHandover, bool]:
+def handover_latest_or_issue(
+    *, sprint: Sprint, by: AbstractBaseUser | None
+) -> tuple[IssuedHandover, bool]:
     """For scripting: the latest issued version, or a new one. Returns (handover, created)."""
     latest = sprint.handovers.order_by("-version").first()
     if latest is not None:
@@ -191,9 +201,9 @@ def handover_acknowledge(*, handover: IssuedHandover, by: AbstractBaseUser) -> I
         raise ServiceError("Only the founder's team can acknowledge receipt.")
     now = timezone.now()
     with transaction.atomic():
-        updated = IssuedHandover.objects.filter(pk=handover.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=now, acknowledged_by=by
-        )
+        updated = IssuedHandover.objects.filter(
+            pk=handover.pk, acknowledged_at__isnull=True
+        ).update(acknowledged_at=now, acknowledged_by=by)
         if updated:
             activity_log(
                 sprint=handover.sprint,

@@ -106,9 +106,14 @@ def _load_signer(
 
 def load_signer() -> signers.SimpleSigner:
     cert_path, key_path = _paths()
-    for path, setting in ((cert_path, "HANDOVER_SIGNER_CERT_FILE"), (key_path, "HANDOVER_SIGNER_KEY_FILE")):
+    for path, setting in (
+        (cert_path, "HANDOVER_SIGNER_CERT_FILE"),
+        (key_path, "HANDOVER_SIGNER_KEY_FILE"),
+    ):
         if not path.is_file():
-            raise SignerUnavailable(f"{setting}: no file at {path}. Run `python manage.py handover_keygen`.")
+            raise SignerUnavailable(
+                f"{setting}: no file at {path}. Run `python manage.py handover_keygen`."
+            )
     mtime = max(cert_path.stat().st_mtime, key_path.stat().st_mtime)
     return _load_signer(
         str(cert_path),
@@ -130,7 +135,9 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> byte
         location=location,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer, bytes_reserved=_reserved_bytes(signer))
+    out = signers.PdfSigner(meta, signer=signer).sign_pdf(
+        writer, bytes_reserved=_reserved_bytes(signer)
+    )
     return out.getvalue()
 
 

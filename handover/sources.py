@@ -49,7 +49,12 @@ def _safely(fn: Callable[..., T]) -> Callable[..., T | None]:
 # ---------------------------------------------------------------- shapes
 
 
-STATUS_WORDS = {"pass": "OK", "warn": "Needs attention", "fail": "Failing", "error": "Could not check"}
+STATUS_WORDS = {
+    "pass": "OK",
+    "warn": "Needs attention",
+    "fail": "Failing",
+    "error": "Could not check",
+}
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,9 @@ def check_results(sprint: Sprint) -> list[CheckRow] | None:
     if run_model is None:
         return None
     run = (
-        run_model.objects.filter(sprint=sprint, status="done").order_by("-finished_at", "-id").first()
+        run_model.objects.filter(sprint=sprint, status="done")
+        .order_by("-finished_at", "-id")
+        .first()
         or run_model.objects.filter(sprint__client=sprint.client, status="done")
         .order_by("-finished_at", "-id")
         .first()
@@ -164,8 +171,17 @@ def check_results(sprint: Sprint) -> list[CheckRow] | None:
     rows = []
     for r in run.results.order_by("check_id", "target"):
         info = CHECKS.get(r.check_id)
-        rows.append(CheckRow(r.check_id, r.target, r.status, r.summary, run.finished_at,
-                             info.title if info else r.check_id, r.evidence or {}))
+        rows.append(
+            CheckRow(
+                r.check_id,
+                r.target,
+                r.status,
+                r.summary,
+                run.finished_at,
+                info.title if info else r.check_id,
+                r.evidence or {},
+            )
+        )
     return rows
 
 
@@ -216,7 +232,8 @@ def certificates(results: list[CheckRow] | None) -> list[CertRow] | None:
         return None
     issuers = {
         r.target.split(" ")[0]: str(r.evidence.get("issuer") or "")
-        for r in results if r.check == "tls.trusted"
+        for r in results
+        if r.check == "tls.trusted"
     }
     by_host: dict[str, CertRow] = {}
     for r in results:
@@ -261,7 +278,9 @@ def monitors(client: Client) -> list[MonitorRow] | None:
         emails = [e.strip() for e in m.alert_emails.replace("\n", ",").split(",") if e.strip()]
         targets = emails + (["a chat webhook"] if m.webhook_url else [])
         state = m.get_status_display() if m.enabled else "Paused"
-        rows.append(MonitorRow(m.name, m.url, _interval(m.interval_seconds), ", ".join(targets), state))
+        rows.append(
+            MonitorRow(m.name, m.url, _interval(m.interval_seconds), ", ".join(targets), state)
+        )
     return rows or None
 
 
@@ -295,7 +314,9 @@ def env_vars(client: Client, hosting_vendor: str = "") -> list[EnvGroup] | None:
     default_store = f"{hosting_vendor} environment settings" if hosting_vendor else ""
     groups: dict[str, list[EnvVarRow]] = {}
     for v in model.objects.filter(client=client).order_by("name"):
-        row = EnvVarRow(v.name, v.get_phase_display(), v.sensitive, stored.get(v.name, default_store), v.owner)
+        row = EnvVarRow(
+            v.name, v.get_phase_display(), v.sensitive, stored.get(v.name, default_store), v.owner
+        )
         for env in v.environments or ["(no environment set)"]:
             groups.setdefault(str(env), []).append(row)
     return [EnvGroup(env, rows) for env, rows in sorted(groups.items())] or None

@@ -73,7 +73,9 @@ def _check_signature(data: bytes) -> tuple[bool, bool, list[str], str]:
     reasons = []
     intact = bool(status.intact and status.valid)
     if not intact:
-        reasons.append("The signature does not match the content: the file was changed after signing.")
+        reasons.append(
+            "The signature does not match the content: the file was changed after signing."
+        )
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     if intact and not whole:
         reasons.append("Content was added to the file after it was signed.")
@@ -93,9 +95,7 @@ def verify_pdf(data: bytes) -> Verdict:
     if not data.startswith(b"%PDF-"):
         return Verdict(False, "This is not a PDF file.", sha256=digest)
     intact, trusted, reasons, _ = _check_signature(data)
-    issued = (
-        IssuedHandover.objects.select_related("sprint__client").filter(sha256=digest).first()
-    )
+    issued = IssuedHandover.objects.select_related("sprint__client").filter(sha256=digest).first()
     if issued is None:
         reasons.append("No handover issued by this app has exactly this content (SHA-256 differs).")
     valid = intact and trusted and issued is not None
@@ -105,7 +105,9 @@ def verify_pdf(data: bytes) -> Verdict:
             f"issued {issued.issued_at:%d %b %Y %H:%M} UTC by {issued.signer_name}."
         )
     elif issued is not None:
-        headline = "This file matches an issued handover on record, but its signature does not check out."
+        headline = (
+            "This file matches an issued handover on record, but its signature does not check out."
+        )
     else:
         headline = "Not a genuine, unaltered Launch Ready handover."
     return Verdict(

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
     "axes",
+    "launchready.guard",
     "clients",
     "checks",
     "checks.monitoring",
@@ -154,6 +155,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = envlist("AXES_IP_HEADERS", ["REMOTE_ADDR"])
 AXES_VERBOSE = False
+# A secret pasted as a username is recorded as a keyed hash, never as typed.
+AXES_USERNAME_CALLABLE = "launchready.guard.axes.username_for_axes"
 
 # --- Email: console on a laptop, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = envstr("EMAIL_HOST")
@@ -215,7 +218,9 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SPRINT_HOURS = envint("LAUNCHREADY_SPRINT_HOURS", 48)
 
 # --- checks (automated audits): network boundary and probe settings
-LAUNCHREADY_DNS_NAMESERVERS = envlist("LAUNCHREADY_DNS_NAMESERVERS", [])  # ip or ip:port; empty = system
+LAUNCHREADY_DNS_NAMESERVERS = envlist(
+    "LAUNCHREADY_DNS_NAMESERVERS", []
+)  # ip or ip:port; empty = system
 LAUNCHREADY_CA_BUNDLE = envstr("LAUNCHREADY_CA_BUNDLE") or None  # extra trusted CAs (PEM)
 LAUNCHREADY_HTTP_PORT = envint("LAUNCHREADY_HTTP_PORT", 80)
 LAUNCHREADY_HTTPS_PORT = envint("LAUNCHREADY_HTTPS_PORT", 443)
@@ -261,16 +266,33 @@ HANDOVER_SIGNER_CHAIN_FILES = envlist("HANDOVER_SIGNER_CHAIN_FILES", [])
 # Largest PDF the verification page accepts.
 HANDOVER_VERIFY_MAX_BYTES = envint("HANDOVER_VERIFY_MAX_MB", 10) * 1024 * 1024
 
+# Fernet keys for the few secrets the app must hold (a monitor's webhook URL), newest
+# first; `manage.py reencrypt_fields` moves stored values to the newest. Unset on a laptop:
+# one is generated into var/field-encryption.key.
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Last line of defence: anything the secret rules flag is redacted before it is written.
+    "filters": {"redact_secrets": {"()": "launchready.guard.logfilter.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # A handler of its own stops run_huey adding a second one (each line printed twice).
-        "huey": {"handlers": ["console"], "level": envstr("HUEY_LOG_LEVEL", "INFO"), "propagate": False},
+        "huey": {
+            "handlers": ["console"],
+            "level": envstr("HUEY_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
         # WeasyPrint logs every layout step at INFO, from import time on.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -76,7 +76,11 @@ def client_b(db):
 @pytest.fixture
 def founder(client_a, consultant):
     membership = services.founder_add(
-        client=client_a, by=consultant, email="founder@acme.test", full_name="Ann Acme", password=PASSWORD
+        client=client_a,
+        by=consultant,
+        email="founder@acme.test",
+        full_name="Ann Acme",
+        password=PASSWORD,
     )
     return membership.user
 
@@ -84,7 +88,11 @@ def founder(client_a, consultant):
 @pytest.fixture
 def founder_b(client_b, consultant):
     membership = services.founder_add(
-        client=client_b, by=consultant, email="founder@bravo.test", full_name="Bob Bravo", password=PASSWORD
+        client=client_b,
+        by=consultant,
+        email="founder@bravo.test",
+        full_name="Bob Bravo",
+        password=PASSWORD,
     )
     return membership.user
 
@@ -120,7 +128,9 @@ def founder_client(client, founder):
 # pytest-playwright drives Debian's chromium; never `playwright install`.
 
 SCREENSHOT_DIR = Path(
-    os.environ.get("LAUNCHREADY_SCREENSHOTS", str(Path(__file__).resolve().parent.parent / "screenshots"))
+    os.environ.get(
+        "LAUNCHREADY_SCREENSHOTS", str(Path(__file__).resolve().parent.parent / "screenshots")
+    )
 )
 
 

@@ -40,7 +40,9 @@ def _domain(client: Client, sprint, consultant) -> str:
 def _account(client: Client, sprint, consultant) -> str:
     from clients.models import ServiceAccount
 
-    account = client.accounts.first() or ServiceAccount.objects.create(client=client, kind="dns", vendor="Cloudflare")
+    account = client.accounts.first() or ServiceAccount.objects.create(
+        client=client, kind="dns", vendor="Cloudflare"
+    )
     return account.code
 
 
@@ -54,7 +56,11 @@ def _finding(client: Client, sprint, consultant) -> str:
     from clients import services
 
     finding = sprint.findings.first() or services.finding_create(
-        sprint=sprint, by=consultant, stage=sprint.stages.get(number=1), title="Sweep finding", impact="3_cleanup"
+        sprint=sprint,
+        by=consultant,
+        stage=sprint.stages.get(number=1),
+        title="Sweep finding",
+        impact="3_cleanup",
     )
     return finding.code
 
@@ -63,7 +69,9 @@ def _finding(client: Client, sprint, consultant) -> str:
 def _check_run(client: Client, sprint, consultant) -> str:
     from checks.models import CheckRun
 
-    run = sprint.check_runs.first() or CheckRun.objects.create(sprint=sprint, requested_by=consultant)
+    run = sprint.check_runs.first() or CheckRun.objects.create(
+        sprint=sprint, requested_by=consultant
+    )
     return run.code
 
 
@@ -84,7 +92,9 @@ def _redirect_rule(client: Client, sprint, consultant) -> str:
 def _secret_record(client: Client, sprint, consultant) -> str:
     from checks.secrets.models import SecretRecord
 
-    record, _ = SecretRecord.objects.get_or_create(client=client, name="SWEEP_KEY", defaults={"kind": "api_key"})
+    record, _ = SecretRecord.objects.get_or_create(
+        client=client, name="SWEEP_KEY", defaults={"kind": "api_key"}
+    )
     return record.code
 
 
@@ -92,7 +102,9 @@ def _secret_record(client: Client, sprint, consultant) -> str:
 def _env_var(client: Client, sprint, consultant) -> str:
     from checks.secrets.models import EnvVar
 
-    var, _ = EnvVar.objects.get_or_create(client=client, name="SWEEP_VAR", defaults={"environments": ["production"]})
+    var, _ = EnvVar.objects.get_or_create(
+        client=client, name="SWEEP_VAR", defaults={"environments": ["production"]}
+    )
     return var.code
 
 
@@ -110,7 +122,9 @@ def _scan_run(client: Client, sprint, consultant) -> str:
 def _allow_entry(client: Client, sprint, consultant) -> str:
     from checks.secrets.models import AllowlistEntry
 
-    entry, _ = AllowlistEntry.objects.get_or_create(client=client, fingerprint="0" * 40, defaults={"reason": "sweep"})
+    entry, _ = AllowlistEntry.objects.get_or_create(
+        client=client, fingerprint="0" * 40, defaults={"reason": "sweep"}
+    )
     return entry.code
 
 
@@ -118,9 +132,10 @@ def _allow_entry(client: Client, sprint, consultant) -> str:
 def _deploy_token(client: Client, sprint, consultant) -> str:
     from checks.secrets import services
 
-    token = client.deploy_tokens.first() or services.deploy_token_create(
-        client=client, by=consultant, label="Sweep CI"
-    ).token
+    token = (
+        client.deploy_tokens.first()
+        or services.deploy_token_create(client=client, by=consultant, label="Sweep CI").token
+    )
     return token.code
 
 
@@ -129,7 +144,11 @@ def _monitor(client: Client, sprint, consultant) -> str:
     from checks.monitoring import services
 
     monitor = client.monitors.first() or services.monitor_create(
-        client=client, by=consultant, name="Sweep homepage", url="https://sweep.test/", alert_emails="ops@example.test"
+        client=client,
+        by=consultant,
+        name="Sweep homepage",
+        url="https://sweep.test/",
+        alert_emails="ops@example.test",
     )
     return monitor.code
 
@@ -161,8 +180,15 @@ def _handover(client: Client, sprint, consultant) -> str:
     issued = sprint.handovers.first()
     if issued is None:
         issued = IssuedHandover(
-            sprint=sprint, version=1, sha256=f"{sprint.code:0<64}"[:64], size=9, issued_at=timezone.now(),
-            signer_name="Sweep", signer_subject="CN=Sweep", signer_fingerprint="00", signer_self_signed=True,
+            sprint=sprint,
+            version=1,
+            sha256=f"{sprint.code:0<64}"[:64],
+            size=9,
+            issued_at=timezone.now(),
+            signer_name="Sweep",
+            signer_subject="CN=Sweep",
+            signer_fingerprint="00",
+            signer_self_signed=True,
             signer_cert_pem="",
         )
         issued.file.save("sweep.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
@@ -174,5 +200,7 @@ def _handover(client: Client, sprint, consultant) -> str:
 def _handover_job(client: Client, sprint, consultant) -> str:
     from handover.models import IssueJob
 
-    job = sprint.handover_jobs.first() or IssueJob.objects.create(sprint=sprint, requested_by=consultant)
+    job = sprint.handover_jobs.first() or IssueJob.objects.create(
+        sprint=sprint, requested_by=consultant
+    )
     return job.code

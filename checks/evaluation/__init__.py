@@ -46,7 +46,9 @@ def failed(check_id: str, target: str, summary: str, **evidence: Any) -> Result:
 
 
 def errored(check_id: str, target: str, reason: str, **evidence: Any) -> Result:
-    return Result(check_id, target, Status.ERROR, f"Could not tell: {reason}", {"reason": reason, **evidence})
+    return Result(
+        check_id, target, Status.ERROR, f"Could not tell: {reason}", {"reason": reason, **evidence}
+    )
 
 
 WORST = {Status.PASS: 0, Status.WARN: 1, Status.ERROR: 2, Status.FAIL: 3}

@@ -35,7 +35,9 @@ class SpfRecord:
 
     @property
     def all_qualifier(self) -> str | None:
-        return next((t.qualifier for t in self.terms if t.mechanism == "all" and not t.modifier), None)
+        return next(
+            (t.qualifier for t in self.terms if t.mechanism == "all" and not t.modifier), None
+        )
 
     @property
     def redirect(self) -> str | None:
@@ -47,7 +49,12 @@ class SpfRecord:
 
     @property
     def lookup_terms(self) -> list[Term]:
-        return [t for t in self.terms if (not t.modifier and t.mechanism in LOOKUP_MECHANISMS) or (t.modifier and t.mechanism == "redirect")]
+        return [
+            t
+            for t in self.terms
+            if (not t.modifier and t.mechanism in LOOKUP_MECHANISMS)
+            or (t.modifier and t.mechanism == "redirect")
+        ]
 
 
 def is_spf(txt: str) -> bool:
@@ -124,7 +131,9 @@ def count_lookups(node: SpfNode) -> int:
 
 
 def count_voids(node: SpfNode) -> int:
-    own = len(node.void_terms) + (1 if node.via != "root" and not node.records and not node.error else 0)
+    own = len(node.void_terms) + (
+        1 if node.via != "root" and not node.records and not node.error else 0
+    )
     return own + sum(count_voids(c) for c in node.children)
 
 
@@ -136,7 +145,15 @@ def _walk(node: SpfNode):
 
 def tree_lines(node: SpfNode, indent: int = 0) -> list[str]:
     label = node.domain if node.via == "root" else f"{node.via}:{node.domain}"
-    note = " (loop)" if node.loop else " (no SPF record)" if not node.records and not node.error else f" (error: {node.error})" if node.error else ""
+    note = (
+        " (loop)"
+        if node.loop
+        else " (no SPF record)"
+        if not node.records and not node.error
+        else f" (error: {node.error})"
+        if node.error
+        else ""
+    )
     own = len(node.record.lookup_terms) if node.record else 0
     lines = [f"{'  ' * indent}{label}{note} [{own} lookup{'s' if own != 1 else ''}]"]
     for child in node.children:
@@ -149,12 +166,26 @@ def evaluate(domain: str, root: SpfNode) -> Result:
     if root.error:
         return errored("email.spf", domain, root.error)
     if not root.records:
-        return failed("email.spf", domain, "No SPF record: anyone can send email that claims to be from this domain.")
+        return failed(
+            "email.spf",
+            domain,
+            "No SPF record: anyone can send email that claims to be from this domain.",
+        )
     if len(root.records) > 1:
-        return failed("email.spf", domain, f"{len(root.records)} SPF records; there must be exactly one.", records=list(root.records))
+        return failed(
+            "email.spf",
+            domain,
+            f"{len(root.records)} SPF records; there must be exactly one.",
+            records=list(root.records),
+        )
     record = root.record
     lookups, voids = count_lookups(root), count_voids(root)
-    ev = {"record": root.records[0], "lookups": lookups, "void_lookups": voids, "tree": tree_lines(root)}
+    ev = {
+        "record": root.records[0],
+        "lookups": lookups,
+        "void_lookups": voids,
+        "tree": tree_lines(root),
+    }
     problems = []
     nodes = list(_walk(root))
     for node in nodes:
@@ -179,7 +210,16 @@ def evaluate(domain: str, root: SpfNode) -> Result:
     if problems:
         return failed("email.spf", domain, "SPF is broken: " + "; ".join(problems) + ".", **ev)
     if record.all_qualifier == "?":
-        return warned("email.spf", domain, "SPF ends in ?all, which protects nothing; use ~all or -all.", **ev)
+        return warned(
+            "email.spf", domain, "SPF ends in ?all, which protects nothing; use ~all or -all.", **ev
+        )
     if record.all_qualifier is None and not record.redirect:
-        return warned("email.spf", domain, "SPF has no all mechanism, so unlisted senders are treated as neutral; end it with ~all or -all.", **ev)
-    return passed("email.spf", domain, f"One valid SPF record, {lookups} of {LOOKUP_LIMIT} DNS lookups.", **ev)
+        return warned(
+            "email.spf",
+            domain,
+            "SPF has no all mechanism, so unlisted senders are treated as neutral; end it with ~all or -all.",
+            **ev,
+        )
+    return passed(
+        "email.spf", domain, f"One valid SPF record, {lookups} of {LOOKUP_LIMIT} DNS lookups.", **ev
+    )

@@ -29,10 +29,24 @@ def trusted(facts: TlsFacts) -> Result:
     if facts.error:
         return errored("tls.trusted", target, facts.error)
     if facts.verified:
-        return passed("tls.trusted", target, f"The certificate chain is trusted ({facts.protocol}).", issuer=facts.cert.issuer if facts.cert else None)
+        return passed(
+            "tls.trusted",
+            target,
+            f"The certificate chain is trusted ({facts.protocol}).",
+            issuer=facts.cert.issuer if facts.cert else None,
+        )
     reason = facts.verify_error or "not trusted"
-    hint = " The server probably does not send the intermediate certificate." if "local issuer" in reason else ""
-    return failed("tls.trusted", target, f"Browsers will not trust this certificate: {reason}.{hint}", reason=reason)
+    hint = (
+        " The server probably does not send the intermediate certificate."
+        if "local issuer" in reason
+        else ""
+    )
+    return failed(
+        "tls.trusted",
+        target,
+        f"Browsers will not trust this certificate: {reason}.{hint}",
+        reason=reason,
+    )
 
 
 def hostname(facts: TlsFacts) -> Result:
@@ -41,8 +55,15 @@ def hostname(facts: TlsFacts) -> Result:
         return errored("tls.hostname", target, facts.error or "no certificate received")
     names = facts.cert.sans or ((facts.cert.subject_cn,) if facts.cert.subject_cn else ())
     if name_matches(facts.host, names):
-        return passed("tls.hostname", target, f"The certificate covers {facts.host}.", names=list(names))
-    return failed("tls.hostname", target, f"The certificate is for {', '.join(names) or 'no name'}, not {facts.host}.", names=list(names))
+        return passed(
+            "tls.hostname", target, f"The certificate covers {facts.host}.", names=list(names)
+        )
+    return failed(
+        "tls.hostname",
+        target,
+        f"The certificate is for {', '.join(names) or 'no name'}, not {facts.host}.",
+        names=list(names),
+    )
 
 
 def expiry(facts: TlsFacts, now: datetime) -> Result:
@@ -51,13 +72,24 @@ def expiry(facts: TlsFacts, now: datetime) -> Result:
         return errored("tls.expiry", target, facts.error or "no certificate received")
     cert: CertFacts = facts.cert
     days = cert.days_left(now)
-    ev = {"not_after": cert.not_after.isoformat(), "days_left": round(days, 1), "lifetime_days": round(cert.lifetime_days)}
+    ev = {
+        "not_after": cert.not_after.isoformat(),
+        "days_left": round(days, 1),
+        "lifetime_days": round(cert.lifetime_days),
+    }
     if days < 0:
-        return failed("tls.expiry", target, f"The certificate expired {abs(days):.0f} days ago.", **ev)
+        return failed(
+            "tls.expiry", target, f"The certificate expired {abs(days):.0f} days ago.", **ev
+        )
     if days < 7:
         return failed("tls.expiry", target, f"The certificate expires in {days:.0f} days.", **ev)
     if days < 21 or days < cert.lifetime_days / 3:
-        return warned("tls.expiry", target, f"The certificate expires in {days:.0f} days; check that renewal is automatic.", **ev)
+        return warned(
+            "tls.expiry",
+            target,
+            f"The certificate expires in {days:.0f} days; check that renewal is automatic.",
+            **ev,
+        )
     return passed("tls.expiry", target, f"The certificate is valid for {days:.0f} more days.", **ev)
 
 
@@ -65,9 +97,16 @@ def legacy(target: str, tls10: bool | None, tls11: bool | None) -> Result:
     ev = {"TLSv1.0": tls10, "TLSv1.1": tls11}
     accepted = [v for v, ok in (("TLS 1.0", tls10), ("TLS 1.1", tls11)) if ok]
     if accepted:
-        return failed("tls.legacy_protocols", target, f"The server still accepts {' and '.join(accepted)}.", **ev)
+        return failed(
+            "tls.legacy_protocols",
+            target,
+            f"The server still accepts {' and '.join(accepted)}.",
+            **ev,
+        )
     if tls10 is None and tls11 is None:
-        return errored("tls.legacy_protocols", target, "the legacy handshakes could not be attempted", **ev)
+        return errored(
+            "tls.legacy_protocols", target, "the legacy handshakes could not be attempted", **ev
+        )
     return passed("tls.legacy_protocols", target, "TLS 1.0 and 1.1 are refused.", **ev)
 
 
@@ -81,7 +120,15 @@ def coverage(apex: str, names: list[str], certs: dict[str, TlsFacts]) -> Result:
     unknown = [n for n in names if n not in served]
     ev = {"names": names, "certificates": {n: list(f.cert.sans) for n, f in served.items()}}
     if missing:
-        return failed("tls.coverage", apex, f"Not covered by their certificate: {', '.join(missing)}.", missing=missing, **ev)
+        return failed(
+            "tls.coverage",
+            apex,
+            f"Not covered by their certificate: {', '.join(missing)}.",
+            missing=missing,
+            **ev,
+        )
     if unknown:
-        return warned("tls.coverage", apex, f"Could not read a certificate for: {', '.join(unknown)}.", **ev)
+        return warned(
+            "tls.coverage", apex, f"Could not read a certificate for: {', '.join(unknown)}.", **ev
+        )
     return passed("tls.coverage", apex, f"All {len(names)} names are covered.", **ev)

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from checks.monitoring.models import Alert, Incident, MaintenanceWindow, Monitor, SchedulerHeartbeat
+from launchready.guard.crypto import redact_url
+from launchready.guard.forms import GuardedModelAdmin
 
 
 @admin.register(Monitor)
-class MonitorAdmin(admin.ModelAdmin):
+class MonitorAdmin(GuardedModelAdmin):
     list_display = (
         "name",
         "client",
@@ -33,23 +35,30 @@ class MonitorAdmin(admin.ModelAdmin):
         "claim_token",
     )
     raw_id_fields = ("client", "sprint", "created_by")
+    # The webhook URL is a credential: the admin shows it redacted and never edits it.
+    exclude = ("webhook_url",)
+    readonly_fields = (*readonly_fields, "webhook")
+
+    @admin.display(description="webhook URL")
+    def webhook(self, monitor: Monitor) -> str:
+        return redact_url(monitor.webhook_url) or "—"
 
 
 @admin.register(Incident)
-class IncidentAdmin(admin.ModelAdmin):
+class IncidentAdmin(GuardedModelAdmin):
     list_display = ("monitor", "started_at", "opened_at", "closed_at", "failures", "alerted_at")
     list_select_related = ("monitor",)
     raw_id_fields = ("monitor",)
 
 
 @admin.register(MaintenanceWindow)
-class MaintenanceWindowAdmin(admin.ModelAdmin):
+class MaintenanceWindowAdmin(GuardedModelAdmin):
     list_display = ("monitor", "starts_at", "ends_at", "reason")
     raw_id_fields = ("monitor", "created_by")
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(GuardedModelAdmin):
     list_display = (
         "created_at",
         "kind",

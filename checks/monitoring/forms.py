@@ -8,24 +8,51 @@ from django.core.validators import validate_email
 
 from checks.monitoring.models import Monitor
 from checks.monitoring.services import MONITOR_FIELDS
+from launchready.guard.crypto import redact_url
+from launchready.guard.forms import GuardedForm, GuardedModelForm
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class MonitorForm(forms.ModelForm):
+class MonitorForm(GuardedModelForm):
     url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    # The webhook URL is a credential: never rendered back, only its redacted form.
     webhook_url = forms.URLField(
         label="Webhook URL",
         max_length=500,
         required=False,
         assume_scheme="https",
-        help_text='Optional: Slack-compatible incoming webhook (receives {"text": …}).',
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=(
+            'Optional: Slack-compatible incoming webhook (receives {"text": …}). '
+            "Stored encrypted and never shown again."
+        ),
     )
+    remove_webhook = forms.BooleanField(label="Remove the webhook", required=False)
+    secret_fields = ("webhook_url",)
 
     class Meta:
         model = Monitor
         fields = list(MONITOR_FIELDS)
         widgets = {"alert_emails": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.webhook_url if self.instance.pk else ""
+        if current:
+            self.fields[
+                "webhook_url"
+            ].help_text = (
+                f"Currently {redact_url(current)}. Leave blank to keep it, or type a new one."
+            )
+        else:
+            del self.fields["remove_webhook"]
+
+    def clean_webhook_url(self) -> str:
+        typed = self.cleaned_data.get("webhook_url") or ""
+        if self.cleaned_data.get("remove_webhook"):
+            return ""
+        return typed or (self.instance.webhook_url if self.instance.pk else "")
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -59,7 +86,7 @@ class MonitorForm(forms.ModelForm):
         return data
 
 
-class MaintenanceForm(forms.Form):
+class MaintenanceForm(GuardedForm):
     starts_at = forms.DateTimeField(
         label="Starts (UTC)",
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],

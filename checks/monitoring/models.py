@@ -13,6 +13,14 @@ from django.db.models import Q
 
 from clients.codes import new_code
 from clients.models import Client, Sprint
+from launchready.guard.crypto import EncryptedTextField
+from launchready.guard.fields import (
+    GuardedCharField,
+    GuardedTextField,
+    GuardedURLField,
+    RedactedCharField,
+    RedactedTextField,
+)
 
 MIN_INTERVAL_SECONDS = 30
 
@@ -43,13 +51,13 @@ class Monitor(models.Model):
         related_name="monitors",
         help_text="The sprint during which it was added, if any.",
     )
-    name = models.CharField(max_length=80, help_text="e.g. Homepage, Booking page, API health")
-    url = models.URLField("URL", max_length=500)
+    name = GuardedCharField(max_length=80, help_text="e.g. Homepage, Booking page, API health")
+    url = GuardedURLField("URL", max_length=500)
     method = models.CharField(max_length=4, choices=Method.choices, default=Method.GET)
     expected_status = models.PositiveSmallIntegerField(
         default=200, validators=[MinValueValidator(100), MaxValueValidator(599)]
     )
-    expected_text = models.CharField(
+    expected_text = GuardedCharField(
         max_length=200, blank=True, help_text="Optional: the page must contain this text."
     )
     interval_seconds = models.PositiveIntegerField(
@@ -65,14 +73,14 @@ class Monitor(models.Model):
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
-    alert_emails = models.TextField(
+    alert_emails = GuardedTextField(
         "alert emails", blank=True, help_text="One or more addresses, separated by commas or lines."
     )
-    webhook_url = models.URLField(
+    # A chat webhook URL is itself a credential: stored encrypted, shown redacted.
+    webhook_url = EncryptedTextField(
         "webhook URL",
-        max_length=500,
         blank=True,
-        help_text='Optional: Slack-compatible incoming webhook ({"text": ...}).',
+        help_text="Optional: Slack-compatible incoming webhook. Stored encrypted; shown redacted.",
     )
     reminder_hours = models.PositiveSmallIntegerField(
         "remind every (hours)",
@@ -95,7 +103,7 @@ class Monitor(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = RedactedCharField(max_length=300, blank=True)
     cert_not_before = models.DateTimeField(null=True, blank=True)
     cert_not_after = models.DateTimeField(null=True, blank=True)
 
@@ -147,7 +155,7 @@ class ProbeResult(models.Model):
     ok = models.BooleanField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    error = RedactedCharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-checked_at"]
@@ -189,8 +197,8 @@ class Incident(models.Model):
     opened_at = models.DateTimeField(help_text="When the failure threshold was reached.")
     closed_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveIntegerField(default=0)
-    first_error = models.CharField(max_length=300, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    first_error = RedactedCharField(max_length=300, blank=True)
+    last_error = RedactedCharField(max_length=300, blank=True)
     alerted_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty while a maintenance window held the alert back."
     )
@@ -220,7 +228,7 @@ class MaintenanceWindow(models.Model):
     )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    reason = GuardedCharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -260,10 +268,10 @@ class Alert(models.Model):
     cert_not_after = models.DateTimeField(null=True, blank=True)
     threshold_hours = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
-    subject = models.CharField(max_length=200)
-    emailed_to = models.TextField(blank=True)
-    webhook_status = models.CharField(max_length=120, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    subject = RedactedCharField(max_length=200)
+    emailed_to = RedactedTextField(blank=True)
+    webhook_status = RedactedCharField(max_length=120, blank=True)
+    error = RedactedCharField(max_length=300, blank=True)
     # Delivery tries so far; when the next one is due if a channel failed (else empty).
     attempts = models.PositiveSmallIntegerField(default=0)
     retry_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -108,9 +108,8 @@ def monitor_add(request: HttpRequest, client_code: str) -> HttpResponse:
     form = MonitorForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, client=client, status=422)
-    monitor = services.monitor_create(
-        client=client, by=request.user, sprint=sprint, **form.cleaned_data
-    )
+    fields = {name: form.cleaned_data[name] for name in services.MONITOR_FIELDS}
+    monitor = services.monitor_create(client=client, by=request.user, sprint=sprint, **fields)
     messages.success(request, f"Monitoring {monitor.url}. The first check runs within a minute.")
     return redirect("monitor_detail", monitor_code=monitor.code)
 

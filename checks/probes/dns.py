@@ -7,12 +7,30 @@ import secrets
 from checks import net
 
 COMMON_NAMES = (
-    "staging", "stage", "dev", "test", "beta", "old", "demo", "preview", "qa",
-    "admin", "api", "app", "dashboard", "mail", "vpn", "git", "ci", "db",
+    "staging",
+    "stage",
+    "dev",
+    "test",
+    "beta",
+    "old",
+    "demo",
+    "preview",
+    "qa",
+    "admin",
+    "api",
+    "app",
+    "dashboard",
+    "mail",
+    "vpn",
+    "git",
+    "ci",
+    "db",
 )
 
 
-def undeclared_names(apex: str, declared: set[str], *, timeout: float = 3.0) -> tuple[dict[str, net.AddressFacts], bool]:
+def undeclared_names(
+    apex: str, declared: set[str], *, timeout: float = 3.0
+) -> tuple[dict[str, net.AddressFacts], bool]:
     """Common names that resolve but were not declared, and whether a wildcard answers."""
     probe = f"lr-{secrets.token_hex(6)}.{apex}"
     wildcard = net.dns_query(probe, "A", timeout=timeout).status == "ok"

@@ -59,7 +59,15 @@ def follow(url: str, *, timeout: float = 5.0, max_bytes: int = 1_000_000) -> Cha
         facts = net.http_request(current, timeout=timeout, max_bytes=max_bytes)
         location = facts.header("location") if facts.status and 300 <= facts.status < 400 else None
         target = urljoin(current, location) if location else None
-        hops.append(Hop(current, facts.status, target, facts.header("strict-transport-security"), facts.error))
+        hops.append(
+            Hop(
+                current,
+                facts.status,
+                target,
+                facts.header("strict-transport-security"),
+                facts.error,
+            )
+        )
         if target is None or facts.error:
             return Chain(url, tuple(hops), facts)
         if urlsplit(target).scheme not in {"http", "https"}:

@@ -18,10 +18,11 @@ from checks.secrets.models import (
     ScanRun,
     SecretRecord,
 )
+from launchready.guard.forms import GuardedModelAdmin, GuardedTabularInline
 
 
 @admin.register(SecretRecord)
-class SecretRecordAdmin(admin.ModelAdmin):
+class SecretRecordAdmin(GuardedModelAdmin):
     form = SecretRecordAdminForm
     list_display = ["name", "client", "kind", "storage", "owner", "rotation_due", "exposure"]
     list_filter = ["kind", "exposure", "storage"]
@@ -29,7 +30,7 @@ class SecretRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnvVar)
-class EnvVarAdmin(admin.ModelAdmin):
+class EnvVarAdmin(GuardedModelAdmin):
     form = EnvVarAdminForm
     list_display = ["name", "client", "phase", "sensitive", "owner"]
     list_filter = ["phase", "sensitive"]
@@ -37,12 +38,12 @@ class EnvVarAdmin(admin.ModelAdmin):
 
 
 @admin.register(AllowlistEntry)
-class AllowlistEntryAdmin(admin.ModelAdmin):
+class AllowlistEntryAdmin(GuardedModelAdmin):
     form = AllowlistAdminForm
     list_display = ["fingerprint", "client", "reason", "created_at"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(GuardedModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -50,7 +51,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ScanHitInline(admin.TabularInline):
+class ScanHitInline(GuardedTabularInline):
     model = ScanHit
     extra = 0
     can_delete = False

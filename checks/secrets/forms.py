@@ -1,6 +1,5 @@
 """Forms for the secrets screens and the admin. Every text field refuses a pasted secret
-(``NoSecretsForm``); the refused field is emptied before the form is shown again, so
-the value is not sent back to the browser, while the other fields keep what was typed."""
+(``launchready.guard.forms``)."""
 
 from __future__ import annotations
 
@@ -12,8 +11,9 @@ from django.core.exceptions import ValidationError
 
 from checks.secrets.models import AllowlistEntry, DeployToken, EnvVar, SecretRecord
 from checks.secrets.probe import SourceRefused, validate_source
-from checks.secrets.validators import no_secret_values, parse_environments
+from checks.secrets.validators import parse_environments
 from clients.models import Client
+from launchready.guard.forms import GuardedFormMixin
 
 
 class EnvironmentsField(forms.CharField):
@@ -38,39 +38,10 @@ class EnvironmentsField(forms.CharField):
         return None  # names are checked by parse_environments
 
 
-class NoSecretsMixin:
-    """Adds ``no_secret_values`` to every text field and blanks a refused field."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            if (
-                type(field) in (forms.CharField, forms.SlugField)
-                and no_secret_values not in field.validators
-            ):
-                field.validators.append(no_secret_values)
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        errors = self._errors  # type: ignore[attr-defined]
-        if not errors:
-            return
-        refused = [
-            name
-            for name, errs in errors.as_data().items()
-            if any(getattr(e, "code", None) == "secret_value" for e in errs)
-        ]
-        if refused:
-            data = self.data.copy()  # type: ignore[attr-defined]
-            for name in refused:
-                data[self.add_prefix(name)] = ""  # type: ignore[attr-defined]
-            self.data = data
-
-
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SecretRecordForm(NoSecretsMixin, forms.ModelForm):
+class SecretRecordForm(GuardedFormMixin, forms.ModelForm):
     environments = EnvironmentsField()
 
     class Meta:
@@ -116,7 +87,7 @@ class SecretRecordForm(NoSecretsMixin, forms.ModelForm):
         return data
 
 
-class EnvVarForm(NoSecretsMixin, forms.ModelForm):
+class EnvVarForm(GuardedFormMixin, forms.ModelForm):
     environments = EnvironmentsField(required=True)
 
     class Meta:
@@ -155,19 +126,19 @@ class EnvVarAdminForm(EnvVarForm):
         fields = ["client", *EnvVarForm.Meta.fields]
 
 
-class AllowlistAdminForm(NoSecretsMixin, forms.ModelForm):
+class AllowlistAdminForm(GuardedFormMixin, forms.ModelForm):
     class Meta:
         model = AllowlistEntry
         fields = ["client", "fingerprint", "reason"]
 
 
-class DeployTokenAdminForm(NoSecretsMixin, forms.ModelForm):
+class DeployTokenAdminForm(GuardedFormMixin, forms.ModelForm):
     class Meta:
         model = DeployToken
         fields = ["label"]
 
 
-class ScanStartForm(NoSecretsMixin, forms.Form):
+class ScanStartForm(GuardedFormMixin, forms.Form):
     source = forms.CharField(
         label="Repository",
         max_length=500,
@@ -184,14 +155,14 @@ class ScanStartForm(NoSecretsMixin, forms.Form):
         return value
 
 
-class AllowForm(NoSecretsMixin, forms.Form):
+class AllowForm(GuardedFormMixin, forms.Form):
     hit = forms.CharField(widget=forms.HiddenInput, max_length=16)
     reason = forms.CharField(
         max_length=300, help_text="Why this is not a real secret, e.g. test fixture."
     )
 
 
-class DeployTokenForm(NoSecretsMixin, forms.Form):
+class DeployTokenForm(GuardedFormMixin, forms.Form):
     label = forms.CharField(
         max_length=80, initial="GitHub Actions", help_text="Where the token will live."
     )

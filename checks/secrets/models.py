@@ -9,9 +9,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from checks.secrets.validators import no_secret_values, validate_env_name
+from checks.secrets.validators import validate_env_name
 from clients.codes import new_code
 from clients.models import Client, Sprint
+from launchready.guard.fields import (
+    GuardedCharField,
+    GuardedJSONField,
+    GuardedTextField,
+    RedactedCharField,
+)
 
 
 class SecretKind(models.TextChoices):
@@ -46,33 +52,28 @@ class SecretRecord(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="secret_records")
-    name = models.CharField(
-        max_length=120, validators=[no_secret_values], help_text="e.g. STRIPE_SECRET_KEY"
-    )
+    name = GuardedCharField(max_length=120, help_text="e.g. STRIPE_SECRET_KEY")
     kind = models.CharField(max_length=16, choices=SecretKind.choices)
-    unlocks = models.CharField(
-        "what it unlocks", max_length=300, blank=True, validators=[no_secret_values]
-    )
+    unlocks = GuardedCharField("what it unlocks", max_length=300, blank=True)
     storage = models.CharField(
         "where it is stored",
         max_length=20,
         choices=SecretStorage.choices,
         default=SecretStorage.UNKNOWN,
     )
-    storage_detail = models.CharField(
+    storage_detail = GuardedCharField(
         "storage detail",
         max_length=200,
         blank=True,
-        validators=[no_secret_values],
         help_text="e.g. Vercel project 'web', 1Password vault 'Ops'",
     )
-    environments = models.JSONField(default=list, blank=True)
-    owner = models.CharField(max_length=120, blank=True, validators=[no_secret_values])
-    access = models.TextField("who has access", blank=True, validators=[no_secret_values])
+    environments = GuardedJSONField(default=list, blank=True)
+    owner = GuardedCharField(max_length=120, blank=True)
+    access = GuardedTextField("who has access", blank=True)
     last_rotated = models.DateField(null=True, blank=True)
     rotation_due = models.DateField(null=True, blank=True)
     exposure = models.CharField(max_length=10, choices=Exposure.choices, default=Exposure.FINE)
-    notes = models.TextField(blank=True, validators=[no_secret_values])
+    notes = GuardedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,12 +98,12 @@ class EnvVar(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="env_vars")
-    name = models.CharField(max_length=120, validators=[validate_env_name, no_secret_values])
-    environments = models.JSONField(default=list, blank=True, help_text="Where it must exist.")
+    name = GuardedCharField(max_length=120, validators=[validate_env_name])
+    environments = GuardedJSONField(default=list, blank=True, help_text="Where it must exist.")
     phase = models.CharField(max_length=5, choices=Phase.choices, default=Phase.RUN)
     sensitive = models.BooleanField(default=False, help_text="Its value is a secret.")
-    owner = models.CharField(max_length=120, blank=True, validators=[no_secret_values])
-    notes = models.TextField(blank=True, validators=[no_secret_values])
+    owner = GuardedCharField(max_length=120, blank=True)
+    notes = GuardedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,15 +132,15 @@ class ScanRun(models.Model):
     sprint = models.ForeignKey(
         Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField("repository", max_length=500, validators=[no_secret_values])
+    source = GuardedCharField("repository", max_length=500)
     status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
-    phase = models.CharField(max_length=20, blank=True)
+    phase = RedactedCharField(max_length=20, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     commits = models.PositiveIntegerField(default=0)
     worktree_files = models.PositiveIntegerField(default=0)
     allowlisted = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
+    error = RedactedCharField(max_length=300, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,7 +173,7 @@ class ExposedKey(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="exposed_keys")
-    source = models.CharField(max_length=500)
+    source = RedactedCharField(max_length=500)
     fingerprint = models.CharField(max_length=64)
     rule = models.CharField(max_length=40)
     first_seen = models.DateTimeField(auto_now_add=True)
@@ -200,7 +201,7 @@ class ScanHit(models.Model):
     run = models.ForeignKey(ScanRun, on_delete=models.CASCADE, related_name="hits")
     key = models.ForeignKey(ExposedKey, null=True, on_delete=models.SET_NULL, related_name="hits")
     rule = models.CharField(max_length=40)
-    path = models.CharField(max_length=1000)
+    path = RedactedCharField(max_length=1000)
     line = models.PositiveIntegerField()
     commit = models.CharField(
         max_length=64, blank=True, help_text="Empty: only in the working tree."
@@ -224,7 +225,7 @@ class AllowlistEntry(models.Model):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="secret_allowlist")
     fingerprint = models.CharField(max_length=64)
-    reason = models.CharField(max_length=300, validators=[no_secret_values])
+    reason = GuardedCharField(max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -247,9 +248,7 @@ class DeployToken(models.Model):
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="deploy_tokens")
-    label = models.CharField(
-        max_length=80, validators=[no_secret_values], help_text="e.g. GitHub Actions"
-    )
+    label = GuardedCharField(max_length=80, help_text="e.g. GitHub Actions")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(
         max_length=12, editable=False, help_text="First characters, to tell tokens apart."
@@ -285,10 +284,10 @@ class DeployEvent(models.Model):
     token = models.ForeignKey(
         DeployToken, null=True, on_delete=models.SET_NULL, related_name="events"
     )
-    environment = models.CharField(max_length=40, blank=True)
-    version = models.CharField(max_length=100, blank=True)
+    environment = GuardedCharField(max_length=40, blank=True)
+    version = GuardedCharField(max_length=100, blank=True)
     result = models.CharField(max_length=8, choices=DeployResult.choices)
-    missing = models.JSONField(default=list, blank=True)
+    missing = GuardedJSONField(default=list, blank=True)
     names_received = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

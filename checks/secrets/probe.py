@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from checks.secrets.rules import detect_text
+from launchready.guard.rules import detect_text
 
 _SAFE_CONFIG = [
     "-c",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from checks.secrets import probe
 from checks.secrets.probe import ScanError, Source, SourceRefused
-from checks.secrets.rules import candidate, detect, fingerprint, pem_body, redact
+from launchready.guard.rules import candidate, detect, fingerprint, pem_body, redact
 
 __all__ = ["Hit", "ScanError", "ScanReport", "SourceRefused", "scan_repository", "scan_git_dir"]
 

@@ -24,11 +24,11 @@ from checks.secrets.models import (
     ScanRun,
     ScanStatus,
 )
-from checks.secrets.rules import rule_label
 from checks.secrets.scan import Hit, ScanError, ScanReport, SourceRefused, scan_repository
 from checks.secrets.validators import browser_prefix, looks_sensitive
 from clients.models import Client, Impact, Sprint
 from clients.services import activity_log, finding_sync_automated
+from launchready.guard.rules import rule_label
 
 logger = logging.getLogger(__name__)
 

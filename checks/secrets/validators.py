@@ -1,8 +1,7 @@
 """Validators shared by the models, the app's forms and the admin.
 
-``no_secret_values`` runs the scanner's own rules over typed text, so a value pasted
-into any text field is refused the same way a committed one is found. Its message
-names the kind of secret, never the text.
+The secret-value guard itself lives in ``launchready.guard``; these are the checks
+particular to the secrets inventory.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils.deconstruct import deconstructible
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,119}$")
 ENVIRONMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,39}$")
@@ -27,36 +25,6 @@ BROWSER_PREFIXES = (
 _SENSITIVE_WORDS = re.compile(
     r"SECRET|PRIVATE|PASSWORD|PASSWD|SERVICE_ROLE|_PWD\b|CREDENTIAL", re.I
 )
-
-REFUSAL_MESSAGE = (
-    "This looks like a secret value ({kind}). Launch Ready records names, owners and "
-    "locations only: keep the value in the client's secret store and describe where it is."
-)
-
-
-@deconstructible
-class NoSecretValues:
-    """Refuse text that the scanner's rules would flag."""
-
-    def __call__(self, value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            return
-        from checks.secrets.rules import detect_text, rule_label
-
-        found = detect_text(value)
-        if found:
-            raise ValidationError(
-                REFUSAL_MESSAGE.format(kind=rule_label(found[0].rule)), code="secret_value"
-            )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NoSecretValues)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
-
-
-no_secret_values = NoSecretValues()
 
 
 def validate_env_name(value: str) -> None:

@@ -60,4 +60,9 @@ def portal_comment(request: HttpRequest, sprint_code: str) -> HttpResponse:
         else:
             messages.success(request, "Thanks, your message is on the sprint log.")
             return redirect("portal_sprint", sprint_code=sprint.code)
-    return render(request, "portal/sprint.html", _portal_context(request, sprint, comment_form=form), status=422)
+    return render(
+        request,
+        "portal/sprint.html",
+        _portal_context(request, sprint, comment_form=form),
+        status=422,
+    )

@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.access import get_finding_for_user, get_item_for_user, get_sprint_for_user, staff_required
+from clients.access import (
+    get_finding_for_user,
+    get_item_for_user,
+    get_sprint_for_user,
+    staff_required,
+)
 from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
 from clients.models import Finding, FindingStatus, Impact, ItemState, Sprint, SprintStage
 from clients.panels import item_badges, render_panels
@@ -24,7 +29,9 @@ def stage_summaries(sprint: Sprint) -> list[SprintStage]:
         sprint.stages.annotate(
             items_total=Count("items", distinct=True),
             items_open=Count("items", filter=Q(items__state=ItemState.OPEN), distinct=True),
-            findings_open=Count("findings", filter=Q(findings__status=FindingStatus.OPEN), distinct=True),
+            findings_open=Count(
+                "findings", filter=Q(findings__status=FindingStatus.OPEN), distinct=True
+            ),
             blockers_open=Count(
                 "findings",
                 filter=Q(findings__status=FindingStatus.OPEN, findings__impact=Impact.BLOCKER),
@@ -90,7 +97,10 @@ def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpRe
     if not form.is_valid():
         return HttpResponse("Unknown state.", status=422)
     services.item_set_state(
-        item=item, by=request.user, state=form.cleaned_data["state"], note=form.cleaned_data["note"] or None
+        item=item,
+        by=request.user,
+        state=form.cleaned_data["state"],
+        note=form.cleaned_data["note"] or None,
     )
     if _is_htmx(request):
         item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
@@ -107,7 +117,9 @@ def finding_new(request: HttpRequest, sprint_code: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             finding = services.finding_create(
-                sprint=sprint, by=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+                sprint=sprint,
+                by=request.user,
+                **{f: form.cleaned_data[f] for f in form.Meta.fields},
             )
             if _is_htmx(request):
                 ctx = _sprint_context(request, sprint, stage=finding.stage)
@@ -115,7 +127,9 @@ def finding_new(request: HttpRequest, sprint_code: str) -> HttpResponse:
                 response["HX-Trigger"] = "sprint-changed"
                 return response
             messages.success(request, "Finding recorded.")
-            return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}")
+            return redirect(
+                f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
+            )
         if _is_htmx(request):
             ctx = _sprint_context(request, sprint, finding_form=form, finding_form_open=True)
             return render(request, "clients/_findings.html", ctx, status=422)
@@ -129,18 +143,28 @@ def finding_edit(request: HttpRequest, sprint_code: str, finding_code: str) -> H
     sprint = get_sprint_for_user(request, sprint_code)
     finding = get_finding_for_user(request, sprint, finding_code)
     # A per-finding prefix keeps field ids unique beside the "record a finding" form.
-    form = FindingForm(request.POST or None, instance=finding, sprint=sprint, prefix=f"edit-{finding.code}")
+    form = FindingForm(
+        request.POST or None, instance=finding, sprint=sprint, prefix=f"edit-{finding.code}"
+    )
     template = "clients/_finding_form.html" if _is_htmx(request) else "clients/finding_edit.html"
     if request.method == "POST":
         if form.is_valid():
             changed = {f: form.cleaned_data[f] for f in form.changed_data if f in form.Meta.fields}
-            finding = services.finding_update(finding=Finding.objects.get(pk=finding.pk), by=request.user, **changed)
+            finding = services.finding_update(
+                finding=Finding.objects.get(pk=finding.pk), by=request.user, **changed
+            )
             if _is_htmx(request):
-                response = render(request, "clients/_finding.html", {"finding": finding, "sprint": sprint})
+                response = render(
+                    request, "clients/_finding.html", {"finding": finding, "sprint": sprint}
+                )
                 response["HX-Trigger"] = "sprint-changed"
                 return response
-            return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}")
-        return render(request, template, {"form": form, "finding": finding, "sprint": sprint}, status=422)
+            return redirect(
+                f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
+            )
+        return render(
+            request, template, {"form": form, "finding": finding, "sprint": sprint}, status=422
+        )
     return render(request, template, {"form": form, "finding": finding, "sprint": sprint})
 
 
@@ -165,7 +189,8 @@ def stage_advance(request: HttpRequest, sprint_code: str) -> HttpResponse:
     except services.StageGateRefused as refused:
         form.add_error(
             "override_reason",
-            "This stage cannot close yet: " + "; ".join(refused.reasons)
+            "This stage cannot close yet: "
+            + "; ".join(refused.reasons)
             + ". Finish them, or give a reason to override (it is logged).",
         )
         sprint.refresh_from_db()
@@ -186,7 +211,10 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.sprint_decide(
-                sprint=sprint, by=request.user, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+                sprint=sprint,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
             )
         except services.ServiceError as exc:
             form.add_error(None, str(exc))

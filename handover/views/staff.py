@@ -23,8 +23,14 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _draft_context(request: HttpRequest, sprint: Sprint, *, bound: SectionEditForm | None = None,
-                   job: IssueJob | None = None, issue_error: str = "") -> dict:
+def _draft_context(
+    request: HttpRequest,
+    sprint: Sprint,
+    *,
+    bound: SectionEditForm | None = None,
+    job: IssueJob | None = None,
+    issue_error: str = "",
+) -> dict:
     try:
         signer, signer_error = signer_info(), ""
     except SignerUnavailable as exc:
@@ -35,7 +41,8 @@ def _draft_context(request: HttpRequest, sprint: Sprint, *, bound: SectionEditFo
         form = None
         if section.texts:
             form = (
-                bound if bound is not None and bound.section_obj.key == section.key
+                bound
+                if bound is not None and bound.section_obj.key == section.key
                 else SectionEditForm(section=section)
             )
         rows.append((section, form))
@@ -79,7 +86,9 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
         else:
             messages.success(request, f"Saved “{section.title}”.")
             return redirect(reverse("handover_draft", args=[sprint.code]) + f"#{section.anchor}")
-    return render(request, "handover/draft.html", _draft_context(request, sprint, bound=form), status=422)
+    return render(
+        request, "handover/draft.html", _draft_context(request, sprint, bound=form), status=422
+    )
 
 
 @staff_required
@@ -90,7 +99,12 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
         job = services.handover_request_issue(sprint=sprint, by=request.user)
     except ServiceError as exc:
         if _is_htmx(request):
-            return render(request, "handover/_job.html", {"issue_error": str(exc), "sprint": sprint}, status=422)
+            return render(
+                request,
+                "handover/_job.html",
+                {"issue_error": str(exc), "sprint": sprint},
+                status=422,
+            )
         context = _draft_context(request, sprint, issue_error=str(exc))
         return render(request, "handover/draft.html", context, status=422)
     # The job object as created ("queued"): the page then polls for its progress.
@@ -105,5 +119,7 @@ def handover_job(request: HttpRequest, job_code: str) -> HttpResponse:
     context = {"job": job, "sprint": job.sprint}
     if job.status == JobStatus.DONE:
         # Refresh the list of versions beside the job box (htmx out-of-band swap).
-        context["issued"] = list(job.sprint.handovers.select_related("issued_by", "acknowledged_by"))
+        context["issued"] = list(
+            job.sprint.handovers.select_related("issued_by", "acknowledged_by")
+        )
     return render(request, "handover/_job.html", context)

@@ -60,9 +60,18 @@ def _verify(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     verdict = verify_pdf(b"".join(upload.chunks()))
     # Name the client only to someone who may see that sprint.
-    may_see = verdict.issued is not None and sprints_for_user(request.user).filter(pk=verdict.issued.sprint_id).exists()
+    may_see = (
+        verdict.issued is not None
+        and sprints_for_user(request.user).filter(pk=verdict.issued.sprint_id).exists()
+    )
     return render(
         request,
         "handover/verify.html",
-        {**context, "form": VerifyForm(), "verdict": verdict, "may_see": may_see, "filename": upload.name},
+        {
+            **context,
+            "form": VerifyForm(),
+            "verdict": verdict,
+            "may_see": may_see,
+            "filename": upload.name,
+        },
     )

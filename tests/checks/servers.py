@@ -43,19 +43,28 @@ class TestCA:
         self.dir = directory
         self.now = dt.datetime.now(dt.UTC)
         self.root_key = ec.generate_private_key(ec.SECP256R1())
-        self.root = self._cert(_name("Launch Ready Test Root"), self.root_key.public_key(), None, ca=True)
+        self.root = self._cert(
+            _name("Launch Ready Test Root"), self.root_key.public_key(), None, ca=True
+        )
         self.inter_key = ec.generate_private_key(ec.SECP256R1())
         self.inter = self._cert(
-            _name("Launch Ready Test Intermediate"), self.inter_key.public_key(), (self.root, self.root_key), ca=True
+            _name("Launch Ready Test Intermediate"),
+            self.inter_key.public_key(),
+            (self.root, self.root_key),
+            ca=True,
         )
         self.bundle = directory / "ca.pem"
         self.bundle.write_bytes(self.root.public_bytes(serialization.Encoding.PEM))
         self._contexts: dict[tuple, ssl.SSLContext] = {}
         self._lock = threading.Lock()
 
-    def _cert(self, subject, public_key, issuer, *, ca=False, sans=(), not_before=None, not_after=None):
+    def _cert(
+        self, subject, public_key, issuer, *, ca=False, sans=(), not_before=None, not_after=None
+    ):
         # issuer: None for the self-signed root, else the (certificate, key) that signs.
-        issuer_name, key = (subject, self.root_key) if issuer is None else (issuer[0].subject, issuer[1])
+        issuer_name, key = (
+            (subject, self.root_key) if issuer is None else (issuer[0].subject, issuer[1])
+        )
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -82,11 +91,19 @@ class TestCA:
         elif kind == "wronghost":
             names = ("other.invalid",)
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = self._cert(_name(names[0]), key.public_key(), (self.inter, self.inter_key), sans=names,
-                          not_before=not_before, not_after=not_after)
+        cert = self._cert(
+            _name(names[0]),
+            key.public_key(),
+            (self.inter, self.inter_key),
+            sans=names,
+            not_before=not_before,
+            not_after=not_after,
+        )
         return key, cert
 
-    def context(self, names: tuple[str, ...], kind: str = "valid", *, legacy: bool = False) -> ssl.SSLContext:
+    def context(
+        self, names: tuple[str, ...], kind: str = "valid", *, legacy: bool = False
+    ) -> ssl.SSLContext:
         with self._lock:
             cache_key = (names, kind, legacy)
             if cache_key not in self._contexts:
@@ -95,9 +112,14 @@ class TestCA:
                 if kind != "nointermediate":
                     pem += self.inter.public_bytes(serialization.Encoding.PEM)
                 path = self.dir / f"leaf-{len(self._contexts)}.pem"
-                path.write_bytes(pem + key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-                ))
+                path.write_bytes(
+                    pem
+                    + key.private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    )
+                )
                 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                 if legacy:
                     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
@@ -117,7 +139,9 @@ def rsa_public_key_b64(bits: int) -> str:
         public = rsa.RSAPublicNumbers(65537, (1 << (bits - 1)) | 0xF1).public_key()
     else:
         public = rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return base64.b64encode(der).decode()
 
 
@@ -161,10 +185,15 @@ class ZoneResolver(BaseResolver):
                 if rtype == qtype:
                     if rtype == "TXT":
                         value = " ".join(
-                            '"' + value[i : i + 250].replace('"', '\\"') + '"' for i in range(0, max(len(value), 1), 250)
+                            '"' + value[i : i + 250].replace('"', '\\"') + '"'
+                            for i in range(0, max(len(value), 1), 250)
                         )
                     elif rtype in {"CNAME", "NS", "MX"} or (rtype == "CAA" and False):
-                        value = value if value.endswith(".") or rtype == "MX" and value.strip() == "0 ." else value + "."
+                        value = (
+                            value
+                            if value.endswith(".") or rtype == "MX" and value.strip() == "0 ."
+                            else value + "."
+                        )
                     reply.add_answer(*RR.fromZone(f"{name}. 300 IN {rtype} {value}"))
             if not self._exists(name):  # also after a CNAME, as real resolvers answer
                 reply.header.rcode = RCODE.NXDOMAIN
@@ -283,7 +312,9 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
         sock.settimeout(10)
         return base.wrap_socket(sock, server_side=True)
 
-    def handle_error(self, request, client_address) -> None:  # quiet: hostile tests abort handshakes
+    def handle_error(
+        self, request, client_address
+    ) -> None:  # quiet: hostile tests abort handshakes
         pass
 
 
@@ -298,7 +329,9 @@ class WebServers:
         self.certs: dict[str, tuple[tuple[str, ...], str]] = {}
         self.http = _Server((WEB_IP, 0), self, tls=False)
         self.https = _Server((WEB_IP, 0), self, tls=True)
-        self.legacy = _Server((LEGACY_IP, self.https.server_address[1]), self, tls=True, legacy=True)
+        self.legacy = _Server(
+            (LEGACY_IP, self.https.server_address[1]), self, tls=True, legacy=True
+        )
         for server in (self.http, self.https, self.legacy):
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -337,8 +370,14 @@ class Lab:
         self.tmp = tempfile.TemporaryDirectory(prefix="launchready-lab-")
         self.ca = TestCA(Path(self.tmp.name))
         self.zone = ZoneResolver()
-        self.dns = DNSServer(self.zone, address="127.0.0.1", port=0,
-                             logger=DNSLogger(log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None))
+        self.dns = DNSServer(
+            self.zone,
+            address="127.0.0.1",
+            port=0,
+            logger=DNSLogger(
+                log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None
+            ),
+        )
         self.dns.start_thread()
         self.silent = _Silent("127.0.0.1")
         self.web = WebServers(self.ca)
@@ -388,8 +427,12 @@ def good_site(canonical_host: str, *, latency: float = 0.0) -> Handler:
             return Response(301, headers)
         path = req.path.split("?")[0]
         if path.startswith("/static/"):
-            return Response(200, [("Content-Type", "text/css"), ("Cache-Control", "public, max-age=31536000"), hsts],
-                            b"body{color:#111}" * 200, gzip=True)
+            return Response(
+                200,
+                [("Content-Type", "text/css"), ("Cache-Control", "public, max-age=31536000"), hsts],
+                b"body{color:#111}" * 200,
+                gzip=True,
+            )
         if path == "/healthz":
             return Response(200, [("Content-Type", "text/plain"), hsts], b"ok")
         if path not in {"/", "/pricing"}:
@@ -398,21 +441,28 @@ def good_site(canonical_host: str, *, latency: float = 0.0) -> Handler:
             f'<html><head><link rel="stylesheet" href="/static/app.css"><script src="https://{canonical_host}/static/app.js"></script></head>'
             "<body><h1>Welcome</h1>" + "<p>Lorem ipsum dolor sit amet.</p>" * 80 + "</body></html>"
         ).encode()
-        return Response(200, [
-            ("Content-Type", "text/html; charset=utf-8"),
-            hsts,
-            ("Content-Security-Policy", "default-src 'self'"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "strict-origin-when-cross-origin"),
-            ("Cache-Control", "private, no-store"),
-            ("Set-Cookie", "sessionid=abc; Secure; HttpOnly; SameSite=Lax; Path=/"),
-        ], page, gzip=True)
+        return Response(
+            200,
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                hsts,
+                ("Content-Security-Policy", "default-src 'self'"),
+                ("X-Content-Type-Options", "nosniff"),
+                ("X-Frame-Options", "DENY"),
+                ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                ("Cache-Control", "private, no-store"),
+                ("Set-Cookie", "sessionid=abc; Secure; HttpOnly; SameSite=Lax; Path=/"),
+            ],
+            page,
+            gzip=True,
+        )
 
     return handle
 
 
-def add_good_domain(lab: Lab, domain: str, *, subdomains: tuple[str, ...] = (), dkim: dict[str, str] | None = None) -> None:
+def add_good_domain(
+    lab: Lab, domain: str, *, subdomains: tuple[str, ...] = (), dkim: dict[str, str] | None = None
+) -> None:
     """DNS, certificates and sites for a domain with nothing to complain about."""
     zone, web = lab.zone, lab.web
     names = (domain, f"www.{domain}", *(f"{s}.{domain}" for s in subdomains))

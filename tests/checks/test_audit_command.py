@@ -20,12 +20,17 @@ def _audit(capsys, *args):
 
 def test_json_output_is_only_json_and_exit_zero_when_all_good(lab, capsys):
     add_good_domain(lab, "acme.test", subdomains=("app",), dkim={"s1": rsa_public_key_b64(2048)})
-    code, out, err = _audit(capsys, "acme.test", "--subdomain", "app", "--dkim-selector", "s1", "--json")
+    code, out, err = _audit(
+        capsys, "acme.test", "--subdomain", "app", "--dkim-selector", "s1", "--json"
+    )
     doc = json.loads(out)
     assert code == 0, [c for c in doc["checks"] if c["status"] in ("fail", "error")]
     assert doc["domain"] == "acme.test" and doc["duration_ms"] >= 0
     assert {"id", "target", "status", "summary", "evidence"} <= set(doc["checks"][0])
-    assert any(c["id"] == "dns.subdomain.resolves" and c["target"] == "app.acme.test" for c in doc["checks"])
+    assert any(
+        c["id"] == "dns.subdomain.resolves" and c["target"] == "app.acme.test"
+        for c in doc["checks"]
+    )
 
 
 def test_table_output_and_exit_one_on_failure(lab, capsys):
@@ -40,7 +45,9 @@ def test_bad_usage_exits_two(capsys):
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "manage.py", "audit", "not a domain"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "audit", "not a domain"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     result = subprocess.run([sys.executable, "manage.py", "audit"], capture_output=True, text=True)
     assert result.returncode == 2

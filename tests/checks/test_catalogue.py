@@ -27,10 +27,17 @@ def test_every_check_is_documented():
 def test_a_full_audit_emits_every_check(lab):
     add_good_domain(lab, "acme.test", subdomains=("app",), dkim={"s1": rsa_public_key_b64(2048)})
     lab.zone.add("shop.acme.test", "CNAME", "gone.vendor.test")
-    results = audit_domain(DomainSpec(
-        "acme.test", subdomains=("app.acme.test", "shop.acme.test"), dkim_selectors=("s1",),
-        redirects=(("http://acme.test/old", "https://acme.test/old"),), health_path="/healthz",
-    ))
+    results = audit_domain(
+        DomainSpec(
+            "acme.test",
+            subdomains=("app.acme.test", "shop.acme.test"),
+            dkim_selectors=("s1",),
+            redirects=(("http://acme.test/old", "https://acme.test/old"),),
+            health_path="/healthz",
+        )
+    )
     assert {r.check_id for r in results} == set(CHECKS)
-    dangling = [r for r in results if r.check_id == "dns.cname.dangling" and r.target == "shop.acme.test"]
+    dangling = [
+        r for r in results if r.check_id == "dns.cname.dangling" and r.target == "shop.acme.test"
+    ]
     assert dangling[0].status == "fail"

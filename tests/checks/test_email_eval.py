@@ -15,8 +15,15 @@ label = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 domain = st.builds(lambda a, b: f"{a}.{b}", label, st.sampled_from(["com", "test", "io"]))
 mechanism = st.one_of(
     st.builds(lambda q, d: f"{q}include:{d}", st.sampled_from(["", "+", "~", "-", "?"]), domain),
-    st.builds(lambda a, b, c, d, n: f"ip4:{a}.{b}.{c}.{d}/{n}", *[st.integers(0, 255)] * 4, st.integers(8, 32)),
-    st.just("mx"), st.just("a"), st.builds(lambda d: f"a:{d}", domain), st.builds(lambda d: f"exists:{d}", domain),
+    st.builds(
+        lambda a, b, c, d, n: f"ip4:{a}.{b}.{c}.{d}/{n}",
+        *[st.integers(0, 255)] * 4,
+        st.integers(8, 32),
+    ),
+    st.just("mx"),
+    st.just("a"),
+    st.builds(lambda d: f"a:{d}", domain),
+    st.builds(lambda d: f"exists:{d}", domain),
 )
 
 
@@ -39,9 +46,15 @@ def test_dmarc_parser_never_raises(text):
     parse_dmarc(text)
 
 
-@given(st.sampled_from(["none", "quarantine", "reject"]), st.sampled_from(["", "none", "reject"]), domain)
+@given(
+    st.sampled_from(["none", "quarantine", "reject"]),
+    st.sampled_from(["", "none", "reject"]),
+    domain,
+)
 def test_generated_dmarc_records(p, sp, rua):
-    record = parse_dmarc(f"v=DMARC1; p={p};" + (f" sp={sp};" if sp else "") + f" rua=mailto:d@{rua}")
+    record = parse_dmarc(
+        f"v=DMARC1; p={p};" + (f" sp={sp};" if sp else "") + f" rua=mailto:d@{rua}"
+    )
     assert record.errors == ()
     assert record.policy == p and record.subdomain_policy == (sp or p)
     assert record.addresses("rua") == [f"d@{rua}"]
@@ -148,10 +161,18 @@ def test_dkim_key_sizes_and_revocation(lab):
         _txt(lab, f"{selector}._domainkey.k.test", f"v=DKIM1; k=rsa; p={rsa_public_key_b64(bits)}")
     _txt(lab, "gone._domainkey.k.test", "v=DKIM1; p=")
     _txt(lab, "junk._domainkey.k.test", "v=DKIM1; p=bm90IGEga2V5")
-    status = {s: email_eval.dkim("k.test", s, email_probe.dkim("k.test", s)).status
-              for s in ("big", "mid", "small", "gone", "junk", "absent")}
-    assert status == {"big": Status.PASS, "mid": Status.WARN, "small": Status.FAIL,
-                      "gone": Status.WARN, "junk": Status.FAIL, "absent": Status.FAIL}
+    status = {
+        s: email_eval.dkim("k.test", s, email_probe.dkim("k.test", s)).status
+        for s in ("big", "mid", "small", "gone", "junk", "absent")
+    }
+    assert status == {
+        "big": Status.PASS,
+        "mid": Status.WARN,
+        "small": Status.FAIL,
+        "gone": Status.WARN,
+        "junk": Status.FAIL,
+        "absent": Status.FAIL,
+    }
 
 
 def test_mx_null_cname_and_missing(lab):

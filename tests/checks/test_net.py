@@ -97,7 +97,11 @@ def test_refused_port_is_an_error(lab, settings):
 
 @pytest.mark.parametrize(
     ("kind", "verified", "reason"),
-    [("valid", True, None), ("nointermediate", False, "unable to get local issuer"), ("expired", False, "expired")],
+    [
+        ("valid", True, None),
+        ("nointermediate", False, "unable to get local issuer"),
+        ("expired", False, "expired"),
+    ],
 )
 def test_tls_inspect_reports_trust(lab, kind, verified, reason):
     lab.zone.add("tls.test", "A", WEB_IP)

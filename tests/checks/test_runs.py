@@ -29,19 +29,31 @@ def _run(sprint, consultant, django_capture_on_commit_callbacks):
     return run
 
 
-def test_run_through_huey_stores_results_and_marks_done(acme, sprint_a, consultant, django_capture_on_commit_callbacks):
+def test_run_through_huey_stores_results_and_marks_done(
+    acme, sprint_a, consultant, django_capture_on_commit_callbacks
+):
     run = _run(sprint_a, consultant, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.DONE
     assert run.steps_done == run.steps_total > 0
     ids = set(run.results.values_list("check_id", flat=True))
-    assert {"dns.apex.resolves", "redirect.canonical", "tls.trusted", "http.hsts", "email.spf"} <= ids
+    assert {
+        "dns.apex.resolves",
+        "redirect.canonical",
+        "tls.trusted",
+        "http.hsts",
+        "email.spf",
+    } <= ids
     assert not run.results.filter(status="fail").exists()
 
 
-def test_failure_becomes_finding_and_later_pass_verifies_it(lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks):
+def test_failure_becomes_finding_and_later_pass_verifies_it(
+    lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks
+):
     lab.web.certs["acme.test"] = (("acme.test",), "expired")
     _run(sprint_a, consultant, django_capture_on_commit_callbacks)
-    finding = Finding.objects.get(sprint=sprint_a, source="tls.expiry", target=f"acme.test ({WEB_IP})")
+    finding = Finding.objects.get(
+        sprint=sprint_a, source="tls.expiry", target=f"acme.test ({WEB_IP})"
+    )
     assert finding.status == FindingStatus.OPEN and finding.is_blocker
     assert "expired" in finding.evidence
     assert finding.founder_explanation
@@ -51,19 +63,29 @@ def test_failure_becomes_finding_and_later_pass_verifies_it(lab, acme, sprint_a,
     finding.refresh_from_db()
     assert finding.status == FindingStatus.VERIFIED
     changes = services.run_changes(second)
-    assert any(c.check_id == "tls.expiry" and c.before == "fail" and c.after == "pass" for c in changes)
+    assert any(
+        c.check_id == "tls.expiry" and c.before == "fail" and c.after == "pass" for c in changes
+    )
 
 
-def test_declared_redirects_and_health_url_are_checked(lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks):
-    RedirectRule.objects.create(client=acme, source_url="http://acme.test/old-offer", target_url="https://acme.test/offer")
-    DomainCheckSettings.objects.create(domain=acme.domains.get(hostname="acme.test"), health_path="/missing-health")
+def test_declared_redirects_and_health_url_are_checked(
+    lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks
+):
+    RedirectRule.objects.create(
+        client=acme, source_url="http://acme.test/old-offer", target_url="https://acme.test/offer"
+    )
+    DomainCheckSettings.objects.create(
+        domain=acme.domains.get(hostname="acme.test"), health_path="/missing-health"
+    )
     run = _run(sprint_a, consultant, django_capture_on_commit_callbacks)
     declared = run.results.get(check_id="redirect.declared")
     assert declared.status == "fail" and "https://acme.test/offer" in declared.summary
     assert run.results.get(check_id="http.health").status == "fail"
 
 
-def test_dns_servfail_is_error_and_files_no_finding(lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks):
+def test_dns_servfail_is_error_and_files_no_finding(
+    lab, acme, sprint_a, consultant, django_capture_on_commit_callbacks
+):
     lab.zone.servfail.add("_dmarc.acme.test")
     run = _run(sprint_a, consultant, django_capture_on_commit_callbacks)
     dmarc = run.results.get(check_id="email.dmarc")
@@ -73,7 +95,12 @@ def test_dns_servfail_is_error_and_files_no_finding(lab, acme, sprint_a, consult
 
 def test_stale_run_is_marked_failed(sprint_a, consultant, settings):
     settings.CHECKS_STALE_SECONDS = 60
-    run = CheckRun.objects.create(sprint=sprint_a, requested_by=consultant, status=RunStatus.RUNNING, heartbeat_at=timezone.now())
+    run = CheckRun.objects.create(
+        sprint=sprint_a,
+        requested_by=consultant,
+        status=RunStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
     assert services.check_runs_reap() == 0
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
         assert services.check_runs_reap() == 1
@@ -87,9 +114,13 @@ def test_second_request_while_running_is_refused(sprint_a, consultant, client_a)
         services.check_run_request(sprint=sprint_a, by=consultant)
 
 
-def test_staff_presses_run_checks_and_sees_results(acme, sprint_a, staff_client, django_capture_on_commit_callbacks):
+def test_staff_presses_run_checks_and_sees_results(
+    acme, sprint_a, staff_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true")
+        response = staff_client.post(
+            reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
+        )
     assert response.status_code == 200
     run = sprint_a.check_runs.get()
     page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code]))
@@ -101,14 +132,24 @@ def test_staff_presses_run_checks_and_sees_results(acme, sprint_a, staff_client,
 
 
 def test_progress_polls_while_running(sprint_a, staff_client):
-    run = CheckRun.objects.create(sprint=sprint_a, status=RunStatus.RUNNING, heartbeat_at=timezone.now(), steps_total=10, steps_done=3)
-    body = staff_client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).content.decode()
+    run = CheckRun.objects.create(
+        sprint=sprint_a,
+        status=RunStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        steps_total=10,
+        steps_done=3,
+    )
+    body = staff_client.get(
+        reverse("checks_progress", args=[sprint_a.code, run.code])
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in body and "3 of 10" in body
 
 
 def test_run_without_domains_is_refused_with_422(sprint_a, staff_client, client_a):
     client_a.domains.all().delete()
-    response = staff_client.post(reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true")
+    response = staff_client.post(
+        reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
 
 
@@ -117,7 +158,10 @@ def test_founder_and_outsider_get_404(client, founder, founder_b, outsider, spri
     for user in (founder, outsider):
         client.force_login(user)
         assert client.post(reverse("checks_run", args=[sprint_b.code])).status_code == 404
-        assert client.get(reverse("checks_progress", args=[sprint_b.code, run.code])).status_code == 404
+        assert (
+            client.get(reverse("checks_progress", args=[sprint_b.code, run.code])).status_code
+            == 404
+        )
     client.force_login(founder)
     # A run of sprint B through sprint A's URL is 404 too, even for staff-shaped paths.
     assert client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).status_code == 404
@@ -125,22 +169,38 @@ def test_founder_and_outsider_get_404(client, founder, founder_b, outsider, spri
 
 def test_staff_cannot_mix_run_of_other_sprint(staff_client, sprint_a, sprint_b):
     run = CheckRun.objects.create(sprint=sprint_b)
-    assert staff_client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).status_code == 404
+    assert (
+        staff_client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).status_code
+        == 404
+    )
 
 
 def test_redirect_map_and_domain_settings_on_client_page(staff_client, client_a):
-    add = staff_client.post(reverse("checks_redirect_add", args=[client_a.code]),
-                            {"source_url": "https://acme.test/spring", "target_url": "https://acme.test/offer"})
+    add = staff_client.post(
+        reverse("checks_redirect_add", args=[client_a.code]),
+        {"source_url": "https://acme.test/spring", "target_url": "https://acme.test/offer"},
+    )
     assert add.status_code == 302
-    bad = staff_client.post(reverse("checks_redirect_add", args=[client_a.code]), {"source_url": "nope", "target_url": ""})
+    bad = staff_client.post(
+        reverse("checks_redirect_add", args=[client_a.code]),
+        {"source_url": "nope", "target_url": ""},
+    )
     assert bad.status_code == 422
     domain = client_a.domains.get(hostname="acme.test")
     prefix = f"d{domain.pk}"
-    ok = staff_client.post(reverse("checks_domain_settings", args=[domain.code]),
-                           {f"{prefix}-dkim_selectors": "s1, google", f"{prefix}-health_path": "/healthz", f"{prefix}-key_routes": "/pricing"})
+    ok = staff_client.post(
+        reverse("checks_domain_settings", args=[domain.code]),
+        {
+            f"{prefix}-dkim_selectors": "s1, google",
+            f"{prefix}-health_path": "/healthz",
+            f"{prefix}-key_routes": "/pricing",
+        },
+    )
     assert ok.status_code == 302
     assert domain.check_settings.dkim_selectors == ["s1", "google"]
-    bad = staff_client.post(reverse("checks_domain_settings", args=[domain.code]), {f"{prefix}-health_path": "no slash"})
+    bad = staff_client.post(
+        reverse("checks_domain_settings", args=[domain.code]), {f"{prefix}-health_path": "no slash"}
+    )
     assert bad.status_code == 422
     page = staff_client.get(reverse("client_detail", args=[client_a.code])).content.decode()
     assert "https://acme.test/spring" in page and "Redirect map" in page
@@ -148,7 +208,17 @@ def test_redirect_map_and_domain_settings_on_client_page(staff_client, client_a)
 
 def test_founder_cannot_touch_other_clients_redirect_map(client, founder, client_b):
     client.force_login(founder)
-    rule = RedirectRule.objects.create(client=client_b, source_url="https://b.test/x", target_url="https://b.test/y")
+    rule = RedirectRule.objects.create(
+        client=client_b, source_url="https://b.test/x", target_url="https://b.test/y"
+    )
     assert client.post(reverse("checks_redirect_add", args=[client_b.code]), {}).status_code == 404
-    assert client.post(reverse("checks_redirect_delete", args=[client_b.code, rule.code])).status_code == 404
-    assert client.post(reverse("checks_domain_settings", args=[client_b.domains.first().code]), {}).status_code == 404
+    assert (
+        client.post(reverse("checks_redirect_delete", args=[client_b.code, rule.code])).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("checks_domain_settings", args=[client_b.domains.first().code]), {}
+        ).status_code
+        == 404
+    )

@@ -18,7 +18,13 @@ def _site(lab, host, handler):
 
 
 def test_redirect_loop_is_a_failure(lab):
-    _site(lab, "loop.test", lambda req: Response(302, [("Location", "http://loop.test/a" if req.path != "/a" else "http://loop.test/")]))
+    _site(
+        lab,
+        "loop.test",
+        lambda req: Response(
+            302, [("Location", "http://loop.test/a" if req.path != "/a" else "http://loop.test/")]
+        ),
+    )
     chain = web.follow("http://loop.test/")
     assert chain.loop
     assert redirect_eval.hops(chain).status == Status.FAIL
@@ -58,7 +64,10 @@ def test_two_hops_warn(lab):
 
     _site(lab, "two.test", handler)
     _site(lab, "www.two.test", handler)
-    lab.web.certs["two.test"] = lab.web.certs["www.two.test"] = (("two.test", "www.two.test"), "valid")
+    lab.web.certs["two.test"] = lab.web.certs["www.two.test"] = (
+        ("two.test", "www.two.test"),
+        "valid",
+    )
     chain = web.follow("http://two.test/p?q=1")
     result = redirect_eval.hops(chain)
     assert result.status == Status.WARN and result.evidence["count"] == 2

@@ -30,12 +30,16 @@ def test_login_locks_out_after_repeated_failures(client, founder, settings):
 
 
 def test_login_works_and_founder_lands_on_portal(client, founder, sprint_a):
-    response = client.post(reverse("login"), {"username": founder.username, "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": founder.username, "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("portal_sprint", args=[sprint_a.code])
 
 
 def test_consultant_lands_on_dashboard(client, consultant):
-    response = client.post(reverse("login"), {"username": "consultant", "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("login"), {"username": "consultant", "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("dashboard")
 
 
@@ -43,11 +47,13 @@ def test_password_reset_sends_a_working_link(client, founder, mailoutbox):
     client.post(reverse("password_reset"), {"email": founder.email})
     assert len(mailoutbox) == 1
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
-    path = link[link.index("/accounts/reset/"):]
+    path = link[link.index("/accounts/reset/") :]
     response = client.get(path, follow=True)
     assert response.status_code == 200
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "a-new-Passphrase-42", "new_password2": "a-new-Passphrase-42"})
+    response = client.post(
+        form_url, {"new_password1": "a-new-Passphrase-42", "new_password2": "a-new-Passphrase-42"}
+    )
     assert response.status_code == 302
     founder.refresh_from_db()
     assert founder.check_password("a-new-Passphrase-42")

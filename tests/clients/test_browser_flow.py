@@ -14,7 +14,9 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_consultant_runs_a_stage_and_founder_sees_it(page, live_server, login, screenshot, consultant):
+def test_consultant_runs_a_stage_and_founder_sees_it(
+    page, live_server, login, screenshot, consultant
+):
     login(consultant)
     expect(page.get_by_role("heading", name="Active sprints")).to_be_visible()
     screenshot("01-dashboard-empty")

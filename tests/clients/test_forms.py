@@ -27,7 +27,8 @@ def test_new_client_with_invalid_data_re_renders_422_keeping_typed_values(staff_
 
 def test_duplicate_domain_is_refused_with_a_clear_message(staff_client, client_a, client_b):
     response = staff_client.post(
-        reverse("domain_add", args=[client_b.code]), {"hostname": "https://ACME.test/", "role": "canonical"}
+        reverse("domain_add", args=[client_b.code]),
+        {"hostname": "https://ACME.test/", "role": "canonical"},
     )
     assert response.status_code == 422
     assert b"acme.test already belongs to another client" in response.content
@@ -37,8 +38,13 @@ def test_duplicate_domain_is_refused_with_a_clear_message(staff_client, client_a
 def test_duplicate_domain_on_new_client_form_is_refused(staff_client, client_a):
     response = staff_client.post(
         reverse("client_create"),
-        {"client-name": "Copycat", "client-business_type": "b2b", "client-maturity": "demo",
-         "domain-hostname": "www.acme.test", "domain-role": "www"},
+        {
+            "client-name": "Copycat",
+            "client-business_type": "b2b",
+            "client-maturity": "demo",
+            "domain-hostname": "www.acme.test",
+            "domain-role": "www",
+        },
     )
     assert response.status_code == 422
     assert b"already belongs to another client" in response.content
@@ -47,14 +53,17 @@ def test_duplicate_domain_on_new_client_form_is_refused(staff_client, client_a):
 
 def test_hostname_is_normalised_from_a_pasted_url(staff_client, client_b):
     response = staff_client.post(
-        reverse("domain_add", args=[client_b.code]), {"hostname": "HTTPS://App.Bravo.TEST/login?x=1", "role": "app"}
+        reverse("domain_add", args=[client_b.code]),
+        {"hostname": "HTTPS://App.Bravo.TEST/login?x=1", "role": "app"},
     )
     assert response.status_code == 302
     assert Domain.objects.filter(client=client_b, hostname="app.bravo.test").exists()
 
 
 def test_old_domain_needs_a_redirect_target(staff_client, client_b):
-    response = staff_client.post(reverse("domain_add", args=[client_b.code]), {"hostname": "old-bravo.test", "role": "old"})
+    response = staff_client.post(
+        reverse("domain_add", args=[client_b.code]), {"hostname": "old-bravo.test", "role": "old"}
+    )
     assert response.status_code == 422
     assert b"need the address visitors should land on" in response.content
 
@@ -64,10 +73,16 @@ def test_new_client_with_domain_and_founder_is_created_and_founder_invited(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-        reverse("client_create"),
-            {"client-name": "Fresh Co", "client-business_type": "coach", "client-maturity": "idea",
-             "domain-hostname": "fresh.example", "domain-role": "canonical",
-             "founder-email": "Fay@Fresh.example", "founder-full_name": "Fay Fresh"},
+            reverse("client_create"),
+            {
+                "client-name": "Fresh Co",
+                "client-business_type": "coach",
+                "client-maturity": "idea",
+                "domain-hostname": "fresh.example",
+                "domain-role": "canonical",
+                "founder-email": "Fay@Fresh.example",
+                "founder-full_name": "Fay Fresh",
+            },
         )
     assert response.status_code == 302
     client = Client.objects.get(name="Fresh Co")
@@ -80,8 +95,15 @@ def test_new_client_with_domain_and_founder_is_created_and_founder_invited(
 def test_finding_form_errors_return_422_inline(staff_client, sprint_a):
     response = staff_client.post(
         reverse("finding_new", args=[sprint_a.code]),
-        {"title": "", "impact": "1_blocker", "decision": "accepted", "decision_reason": "", "status": "open",
-         "stage": sprint_a.stages.get(number=1).pk, "evidence": "typed evidence"},
+        {
+            "title": "",
+            "impact": "1_blocker",
+            "decision": "accepted",
+            "decision_reason": "",
+            "status": "open",
+            "stage": sprint_a.stages.get(number=1).pk,
+            "evidence": "typed evidence",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 422
@@ -93,8 +115,13 @@ def test_finding_form_errors_return_422_inline(staff_client, sprint_a):
 def test_finding_created_inline_with_htmx(staff_client, sprint_a):
     response = staff_client.post(
         reverse("finding_new", args=[sprint_a.code]),
-        {"title": "SPF too many lookups", "impact": "2_trust", "decision": "now", "status": "open",
-         "stage": sprint_a.stages.get(number=2).pk},
+        {
+            "title": "SPF too many lookups",
+            "impact": "2_trust",
+            "decision": "now",
+            "status": "open",
+            "stage": sprint_a.stages.get(number=2).pk,
+        },
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -104,7 +131,11 @@ def test_finding_created_inline_with_htmx(staff_client, sprint_a):
 
 def test_ticking_an_item_with_htmx_returns_the_item(staff_client, sprint_a):
     item = sprint_a.stages.get(number=1).items.first()
-    response = staff_client.post(reverse("item_state", args=[sprint_a.code, item.code]), {"state": "done"}, HTTP_HX_REQUEST="true")
+    response = staff_client.post(
+        reverse("item_state", args=[sprint_a.code, item.code]),
+        {"state": "done"},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert f'id="item-{item.code}"'.encode() in response.content
     item.refresh_from_db()

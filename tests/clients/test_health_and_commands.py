@@ -59,7 +59,9 @@ def test_seed_demo_founder_can_sign_in_and_open_their_sprint(client, db):
     out = io.StringIO()
     call_command("seed_demo", "--json", "--password", "pw-for-tests-123", stdout=out)
     founder = json.loads(out.getvalue())["founders"][0]
-    response = client.post(reverse("login"), {"username": founder["username"], "password": "pw-for-tests-123"})
+    response = client.post(
+        reverse("login"), {"username": founder["username"], "password": "pw-for-tests-123"}
+    )
     assert response.status_code == 302
     assert client.get(reverse("portal_sprint", args=[founder["sprint"]])).status_code == 200
 
@@ -80,7 +82,11 @@ def test_check_deploy_is_clean_with_production_settings(debug, tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -89,13 +95,27 @@ def test_check_deploy_is_clean_with_production_settings(debug, tmp_path):
 def test_missing_secret_key_in_production_is_refused(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update({"DEBUG": "0", "LAUNCHREADY_VAR_DIR": str(tmp_path)})
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_bad_boolean_setting_names_the_variable(tmp_path):
     env = {**os.environ, "DEBUG": "maybe", "LAUNCHREADY_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr

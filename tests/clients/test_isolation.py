@@ -42,12 +42,20 @@ def plain_patterns():
 def _url_for(name, kwarg_names, client, sprint, consultant):
     missing = [k for k in kwarg_names if k not in KWARG_FACTORIES]
     assert not missing, f"URL {name} takes {missing}: add a factory to tests/isolation.py"
-    return reverse(name, kwargs={k: KWARG_FACTORIES[k](client, sprint, consultant) for k in kwarg_names})
+    return reverse(
+        name, kwargs={k: KWARG_FACTORIES[k](client, sprint, consultant) for k in kwarg_names}
+    )
 
 
 def test_sweep_covers_the_foundation_urls():
     names = {name for name, _ in object_patterns()}
-    assert {"sprint_detail", "client_detail", "finding_edit", "item_state", "portal_sprint"} <= names
+    assert {
+        "sprint_detail",
+        "client_detail",
+        "finding_edit",
+        "item_state",
+        "portal_sprint",
+    } <= names
 
 
 @pytest.mark.parametrize("name,kwarg_names", object_patterns())
@@ -62,7 +70,9 @@ def test_founder_gets_404_for_other_clients_objects(
 
 
 @pytest.mark.parametrize("name,kwarg_names", object_patterns())
-def test_outsider_without_membership_gets_404(client, outsider, consultant, client_b, sprint_b, name, kwarg_names):
+def test_outsider_without_membership_gets_404(
+    client, outsider, consultant, client_b, sprint_b, name, kwarg_names
+):
     url = _url_for(name, kwarg_names, client_b, sprint_b, consultant)
     client.force_login(outsider)
     assert client.get(url).status_code in (404, 405), url
@@ -91,7 +101,11 @@ def test_founder_gets_404_on_staff_screens(founder_client, name):
     "name", ["sprint_detail", "client_detail", "client_edit", "sprint_activity"]
 )
 def test_founder_gets_404_on_staff_screens_of_their_own_client(founder_client, sprint_a, name):
-    kwargs = {"sprint_code": sprint_a.code} if "sprint" in name else {"client_code": sprint_a.client.code}
+    kwargs = (
+        {"sprint_code": sprint_a.code}
+        if "sprint" in name
+        else {"client_code": sprint_a.client.code}
+    )
     assert founder_client.get(reverse(name, kwargs=kwargs)).status_code == 404
 
 
@@ -106,7 +120,9 @@ def test_staff_can_open_any_clients_sprint(staff_client, sprint_a, sprint_b):
         assert staff_client.get(reverse("sprint_detail", args=[sprint.code])).status_code == 200
 
 
-@pytest.mark.parametrize("path_name", ["admin:index", "admin:clients_client_changelist", "admin:auth_user_changelist"])
+@pytest.mark.parametrize(
+    "path_name", ["admin:index", "admin:clients_client_changelist", "admin:auth_user_changelist"]
+)
 def test_founder_is_sent_to_admin_login(founder_client, path_name):
     response = founder_client.get(reverse(path_name))
     assert response.status_code == 302

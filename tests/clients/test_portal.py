@@ -6,12 +6,25 @@ from clients import services
 from clients.models import Activity, Impact
 
 
-def test_founder_sees_risks_ranked_in_plain_language_without_staff_notes(founder_client, sprint_a, consultant):
+def test_founder_sees_risks_ranked_in_plain_language_without_staff_notes(
+    founder_client, sprint_a, consultant
+):
     stage = sprint_a.stages.get(number=1)
-    services.finding_create(sprint=sprint_a, by=consultant, stage=stage, title="Old blog subdomain", impact=Impact.CLEANUP)
     services.finding_create(
-        sprint=sprint_a, by=consultant, stage=stage, title="Booking form is down", impact=Impact.BLOCKER,
-        founder_explanation="People cannot book calls right now.", staff_note="STAFF-ONLY-CANARY",
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage,
+        title="Old blog subdomain",
+        impact=Impact.CLEANUP,
+    )
+    services.finding_create(
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage,
+        title="Booking form is down",
+        impact=Impact.BLOCKER,
+        founder_explanation="People cannot book calls right now.",
+        staff_note="STAFF-ONLY-CANARY",
         evidence="EVIDENCE-CANARY",
     )
     html = founder_client.get(reverse("portal_sprint", args=[sprint_a.code])).content.decode()
@@ -28,7 +41,9 @@ def test_founder_does_not_see_staff_only_log_entries(founder_client, sprint_a, c
 
 
 def test_founder_comment_reaches_the_activity_log(founder_client, founder, sprint_a):
-    response = founder_client.post(reverse("portal_comment", args=[sprint_a.code]), {"text": "Can we launch Friday?"})
+    response = founder_client.post(
+        reverse("portal_comment", args=[sprint_a.code]), {"text": "Can we launch Friday?"}
+    )
     assert response.status_code == 302
     entry = Activity.objects.get(sprint=sprint_a, kind="comment")
     assert entry.actor == founder and "Can we launch Friday?" in entry.message

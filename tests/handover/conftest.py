@@ -16,9 +16,18 @@ from handover.signing import keygen
 
 PLANTED = "sk_live_PLANTED_do_not_leak_8c1f"
 SECTION_TITLES = [
-    "Summary", "Domains and DNS", "Edge: protection and speed", "Email", "Deployment",
-    "Configuration and secrets", "Monitoring", "Open risks and changes", "Emergency steps",
-    "Vendors, support and renewals", "Glossary", "Checking this document",
+    "Summary",
+    "Domains and DNS",
+    "Edge: protection and speed",
+    "Email",
+    "Deployment",
+    "Configuration and secrets",
+    "Monitoring",
+    "Open risks and changes",
+    "Emergency steps",
+    "Vendors, support and renewals",
+    "Glossary",
+    "Checking this document",
 ]
 
 
@@ -26,7 +35,9 @@ SECTION_TITLES = [
 def signer_files(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("signing")
     result = keygen(
-        common_name="Sam Rivera (test signer)", cert_path=base / "signer.pem", key_path=base / "signer.key"
+        common_name="Sam Rivera (test signer)",
+        cert_path=base / "signer.pem",
+        key_path=base / "signer.key",
     )
     return result.cert_path, result.key_path
 
@@ -44,41 +55,75 @@ def full_sprint(sprint_a, client_a, consultant):
     client_a.staff_notes = PLANTED
     client_a.contact_name, client_a.contact_email = "Ann Acme", "ann@acme.test"
     client_a.save()
-    Domain.objects.create(client=client_a, hostname="book.acme.test", role=DomainRole.APP, purpose="Booking page")
     Domain.objects.create(
-        client=client_a, hostname="acme-old.test", role=DomainRole.OLD, redirect_to="https://acme.test/"
+        client=client_a, hostname="book.acme.test", role=DomainRole.APP, purpose="Booking page"
+    )
+    Domain.objects.create(
+        client=client_a,
+        hostname="acme-old.test",
+        role=DomainRole.OLD,
+        redirect_to="https://acme.test/",
     )
     for kind, vendor in [
-        (AccountKind.REGISTRAR, "Namecheap"), (AccountKind.EDGE, "Cloudflare"), (AccountKind.HOSTING, "Render"),
-        (AccountKind.EMAIL, "Postmark"), (AccountKind.CODE, "GitHub"), (AccountKind.MONITORING, "Better Stack"),
+        (AccountKind.REGISTRAR, "Namecheap"),
+        (AccountKind.EDGE, "Cloudflare"),
+        (AccountKind.HOSTING, "Render"),
+        (AccountKind.EMAIL, "Postmark"),
+        (AccountKind.CODE, "GitHub"),
+        (AccountKind.MONITORING, "Better Stack"),
     ]:
         ServiceAccount.objects.create(
-            client=client_a, kind=kind, vendor=vendor, purpose=f"{vendor} for Acme", owner_name="Ann Acme",
-            owner_email="ann@acme.test", login_location=f"https://{vendor.lower().replace(' ', '')}.example/login",
-            support_contact=f"support@{vendor.lower().replace(' ', '')}.example", notes=PLANTED,
+            client=client_a,
+            kind=kind,
+            vendor=vendor,
+            purpose=f"{vendor} for Acme",
+            owner_name="Ann Acme",
+            owner_email="ann@acme.test",
+            login_location=f"https://{vendor.lower().replace(' ', '')}.example/login",
+            support_contact=f"support@{vendor.lower().replace(' ', '')}.example",
+            notes=PLANTED,
         )
     stage2 = sprint_a.stages.get(number=2)
     services.finding_create(
-        sprint=sprint_a, by=consultant, stage=stage2, title="Old domain serves a stale page",
-        impact="1_blocker", founder_explanation="Visitors of the old address see last year's prices.",
-        evidence=PLANTED, staff_note=PLANTED,
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage2,
+        title="Old domain serves a stale page",
+        impact="1_blocker",
+        founder_explanation="Visitors of the old address see last year's prices.",
+        evidence=PLANTED,
+        staff_note=PLANTED,
     )
     services.finding_create(
-        sprint=sprint_a, by=consultant, stage=stage2, title="DMARC only monitors",
-        impact="2_trust", decision=Decision.CAN_WAIT, founder_explanation="Spoofed emails are reported, not blocked.",
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage2,
+        title="DMARC only monitors",
+        impact="2_trust",
+        decision=Decision.CAN_WAIT,
+        founder_explanation="Spoofed emails are reported, not blocked.",
         staff_note=PLANTED,
     )
     fixed = services.finding_create(
-        sprint=sprint_a, by=consultant, stage=stage2, title="www did not redirect", impact="3_cleanup",
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage2,
+        title="www did not redirect",
+        impact="3_cleanup",
     )
     services.finding_update(finding=fixed, by=consultant, status="fixed")
     for number in range(1, 7):
         for item in sprint_a.stages.get(number=number).items.all():
             services.item_set_state(item=item, by=consultant, state=ItemState.DONE)
-        services.stage_advance(sprint=sprint_a, by=consultant, override_reason="blocker accepted for test")
+        services.stage_advance(
+            sprint=sprint_a, by=consultant, override_reason="blocker accepted for test"
+        )
         sprint_a.refresh_from_db()
     services.sprint_decide(
-        sprint=sprint_a, by=consultant, outcome="accepted_risks", reason="The stale old domain is fixed next week."
+        sprint=sprint_a,
+        by=consultant,
+        outcome="accepted_risks",
+        reason="The stale old domain is fixed next week.",
     )
     sprint_a.refresh_from_db()
     add_other_apps_data(sprint_a)
@@ -100,12 +145,51 @@ def add_other_apps_data(sprint) -> None:
     run = CheckRun.objects.create(sprint=sprint, status="done", started_at=now, finished_at=now)
     expiry = (now + timedelta(days=71)).isoformat()
     rows = [
-        ("dns.nameservers", "acme.test", "pass", "DNS is run by Cloudflare.", {"nameservers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"], "provider": "Cloudflare"}),
-        ("dns.apex.resolves", "acme.test", "pass", "Resolves to 203.0.113.10.", {"a": ["203.0.113.10"], "aaaa": [], "cname_chain": []}),
-        ("dns.www.resolves", "www.acme.test", "pass", "Resolves.", {"a": ["203.0.113.10"], "aaaa": [], "cname_chain": ["acme.test"]}),
-        ("dns.cloudflare", "acme.test", "pass", "Cloudflare runs the DNS and proxies the site.", {}),
-        ("tls.trusted", "acme.test (203.0.113.10)", "pass", "The certificate chain is trusted.", {"issuer": "Let's Encrypt R11"}),
-        ("tls.expiry", "acme.test (203.0.113.10)", "pass", "The certificate is valid for 71 more days.", {"not_after": expiry}),
+        (
+            "dns.nameservers",
+            "acme.test",
+            "pass",
+            "DNS is run by Cloudflare.",
+            {
+                "nameservers": ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"],
+                "provider": "Cloudflare",
+            },
+        ),
+        (
+            "dns.apex.resolves",
+            "acme.test",
+            "pass",
+            "Resolves to 203.0.113.10.",
+            {"a": ["203.0.113.10"], "aaaa": [], "cname_chain": []},
+        ),
+        (
+            "dns.www.resolves",
+            "www.acme.test",
+            "pass",
+            "Resolves.",
+            {"a": ["203.0.113.10"], "aaaa": [], "cname_chain": ["acme.test"]},
+        ),
+        (
+            "dns.cloudflare",
+            "acme.test",
+            "pass",
+            "Cloudflare runs the DNS and proxies the site.",
+            {},
+        ),
+        (
+            "tls.trusted",
+            "acme.test (203.0.113.10)",
+            "pass",
+            "The certificate chain is trusted.",
+            {"issuer": "Let's Encrypt R11"},
+        ),
+        (
+            "tls.expiry",
+            "acme.test (203.0.113.10)",
+            "pass",
+            "The certificate is valid for 71 more days.",
+            {"not_after": expiry},
+        ),
         ("http.hsts", "https://acme.test/", "fail", "No Strict-Transport-Security header.", {}),
         ("http.csp", "https://acme.test/", "pass", "A policy is set.", {}),
         ("email.spf", "acme.test", "pass", "SPF allows Postmark and ends in -all.", {}),
@@ -114,22 +198,49 @@ def add_other_apps_data(sprint) -> None:
         ("redirect.canonical", "acme.test", "pass", "All variants end at https://acme.test/.", {}),
     ]
     CheckResult.objects.bulk_create(
-        CheckResult(run=run, check_id=c, target=t, status=st, summary=su, evidence=ev) for c, t, st, su, ev in rows
+        CheckResult(run=run, check_id=c, target=t, status=st, summary=su, evidence=ev)
+        for c, t, st, su, ev in rows
     )
     Monitor.objects.create(
-        client=client, sprint=sprint, name="Booking page", url="https://book.acme.test/", interval_seconds=60,
-        alert_emails="ann@acme.test, ops@acme.test", webhook_url=f"https://hooks.chat.test/{PLANTED}",
-        next_due_at=now, status="up",
+        client=client,
+        sprint=sprint,
+        name="Booking page",
+        url="https://book.acme.test/",
+        interval_seconds=60,
+        alert_emails="ann@acme.test, ops@acme.test",
+        webhook_url=f"https://hooks.chat.test/{PLANTED}",
+        next_due_at=now,
+        status="up",
     )
     SecretRecord.objects.create(
-        client=client, name="STRIPE_SECRET_KEY", kind="api_key", unlocks="Payments", storage="platform",
-        storage_detail="Render service 'web'", environments=["production"], owner="Ann Acme",
-        last_rotated=now.date(), rotation_due=(now + timedelta(days=180)).date(), notes=PLANTED,
+        client=client,
+        name="STRIPE_SECRET_KEY",
+        kind="api_key",
+        unlocks="Payments",
+        storage="platform",
+        storage_detail="Render service 'web'",
+        environments=["production"],
+        owner="Ann Acme",
+        last_rotated=now.date(),
+        rotation_due=(now + timedelta(days=180)).date(),
+        notes=PLANTED,
     )
-    EnvVar.objects.create(client=client, name="DATABASE_URL", environments=["production", "staging"], sensitive=True, notes=PLANTED)
-    EnvVar.objects.create(client=client, name="STRIPE_SECRET_KEY", environments=["production"], sensitive=True)
-    DeployEvent.objects.create(client=client, environment="production", version="a1b2c3d", result="ok")
-    ExposedKey.objects.create(client=client, source="git history", fingerprint=PLANTED, rule="stripe")
+    EnvVar.objects.create(
+        client=client,
+        name="DATABASE_URL",
+        environments=["production", "staging"],
+        sensitive=True,
+        notes=PLANTED,
+    )
+    EnvVar.objects.create(
+        client=client, name="STRIPE_SECRET_KEY", environments=["production"], sensitive=True
+    )
+    DeployEvent.objects.create(
+        client=client, environment="production", version="a1b2c3d", result="ok"
+    )
+    ExposedKey.objects.create(
+        client=client, source="git history", fingerprint=PLANTED, rule="stripe"
+    )
 
 
 @pytest.fixture

@@ -16,10 +16,13 @@ def _viewport(page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"))
 
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_consultant_issues_and_founder_acknowledges(page, live_server, login, screenshot, consultant, founder, full_sprint):
+def test_consultant_issues_and_founder_acknowledges(
+    page, live_server, login, screenshot, consultant, founder, full_sprint
+):
     login(consultant)
     page.goto(f"{live_server.url}/sprints/{full_sprint.code}/handover/")
     expect(page.get_by_role("heading", name="1. Summary")).to_be_visible()
@@ -32,7 +35,9 @@ def test_consultant_issues_and_founder_acknowledges(page, live_server, login, sc
     expect(page.get_by_text("Only Ann and Sam may deploy.").first).to_be_visible()
     screenshot("handover-01-draft")
     vendors = page.locator("#sec-contacts")
-    expect(vendors.locator("table.vendors tbody tr")).to_have_count(full_sprint.client.accounts.count())
+    expect(vendors.locator("table.vendors tbody tr")).to_have_count(
+        full_sprint.client.accounts.count()
+    )
     vendors.screenshot(path=str(SCREENSHOT_DIR / "handover-01b-vendors.png"))
 
     # Issue: the job box shows progress, then the download.

@@ -10,7 +10,9 @@ from handover import services
 from handover.sections import build_handover
 from tests.handover.conftest import PLANTED, SECTION_TITLES, pdf_text, run
 
-SCREENSHOTS = Path(os.environ.get("LAUNCHREADY_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("LAUNCHREADY_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots")
+)
 
 
 def _write(issued, tmp_path) -> Path:
@@ -26,16 +28,41 @@ def test_pdf_text_has_every_section_and_no_planted_secret(issued, tmp_path):
         assert title in squashed, title
     assert PLANTED not in text and PLANTED not in squashed
     for fact in [
-        "Acme Coaching", "Launched with accepted risks", "https://acme.test/", "acme-old.test",
-        "Namecheap", "Cloudflare", "Render", "Postmark", "Old domain serves a stale page",
-        "Visitors of the old address see last year's prices.", "Accepted risk", "www did not redirect",
-        "The site is down", "Emails go to spam", "The certificate expired", "A key leaked",
-        "A deploy broke sign-in", "https://namecheap.example/login", "support@render.example",
-        "Sam Rivera (test signer)", "self-signed",
+        "Acme Coaching",
+        "Launched with accepted risks",
+        "https://acme.test/",
+        "acme-old.test",
+        "Namecheap",
+        "Cloudflare",
+        "Render",
+        "Postmark",
+        "Old domain serves a stale page",
+        "Visitors of the old address see last year's prices.",
+        "Accepted risk",
+        "www did not redirect",
+        "The site is down",
+        "Emails go to spam",
+        "The certificate expired",
+        "A key leaked",
+        "A deploy broke sign-in",
+        "https://namecheap.example/login",
+        "support@render.example",
+        "Sam Rivera (test signer)",
+        "self-signed",
         # From the checks, monitoring and secrets apps:
-        "ada.ns.cloudflare.com", "203.0.113.10", "Let's Encrypt R11", "No Strict-Transport-Security header.",
-        "DMARC policy is p=none (monitor only).", "Booking page", "every minute", "ann@acme.test, ops@acme.test",
-        "a chat webhook", "STRIPE_SECRET_KEY", "DATABASE_URL", "Render service 'web'", "a1b2c3d",
+        "ada.ns.cloudflare.com",
+        "203.0.113.10",
+        "Let's Encrypt R11",
+        "No Strict-Transport-Security header.",
+        "DMARC policy is p=none (monitor only).",
+        "Booking page",
+        "every minute",
+        "ann@acme.test, ops@acme.test",
+        "a chat webhook",
+        "STRIPE_SECRET_KEY",
+        "DATABASE_URL",
+        "Render service 'web'",
+        "a1b2c3d",
         "10 passed, 1 failed",
     ]:
         assert fact in squashed, fact
@@ -57,14 +84,15 @@ def test_pdf_is_a4_with_page_numbers_toc_and_embedded_fonts(issued, tmp_path):
 
 def test_emergency_steps_are_numbered_lists(issued, tmp_path):
     text = pdf_text(_write(issued, tmp_path))
-    emergency = text[text.index("Emergency steps", text.index("Contents") + 200):]
+    emergency = text[text.index("Emergency steps", text.index("Contents") + 200) :]
     assert "1. Check whether it is only you" in " ".join(emergency.split())
     assert "2. Look at the status page" in " ".join(emergency.split())
 
 
 def test_consultant_edits_replace_the_default_wording(full_sprint, consultant, tmp_path):
     services.draft_save(
-        sprint=full_sprint, by=consultant,
+        sprint=full_sprint,
+        by=consultant,
         values={"deployment.rollback": "Open Render.\nPick yesterday's deploy.\nPress Rollback."},
     )
     issued = services.handover_issue(sprint=full_sprint, by=consultant)
@@ -100,7 +128,19 @@ def test_page_one_and_a_middle_page_render_to_png(issued, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for page, name in [(1, "handover-page-1"), (pages // 2 + 1, "handover-page-middle")]:
         out = SCREENSHOTS / name
-        result = run("pdftoppm", "-r", "80", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(path), str(out))
+        result = run(
+            "pdftoppm",
+            "-r",
+            "80",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(path),
+            str(out),
+        )
         assert result.returncode == 0, result.stderr
         png = out.with_suffix(".png")
         assert png.stat().st_size > 10_000

@@ -20,15 +20,27 @@ from tests.handover.conftest import run
 
 def _pyhanko_validate(pdf: Path, cert: Path):
     return run(
-        "uv", "run", "--no-sync", "pyhanko", "sign", "validate", "--pretty-print", "--trust", str(cert),
-        "--trust-replace", "--no-revocation-check", str(pdf),
+        "uv",
+        "run",
+        "--no-sync",
+        "pyhanko",
+        "sign",
+        "validate",
+        "--pretty-print",
+        "--trust",
+        str(cert),
+        "--trust-replace",
+        "--no-revocation-check",
+        str(pdf),
     )
 
 
 def _flip_byte_in_signed_range(data: bytes) -> bytes:
     """Flip one byte inside the first signed range, in the middle of a content stream
     (so the PDF still parses and the signature check itself must catch it)."""
-    start, _len1, _start2, _len2 = map(int, re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", data).groups())
+    start, _len1, _start2, _len2 = map(
+        int, re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", data).groups()
+    )
     stream = data.index(b"stream\n", data.index(b"/Length")) + len(b"stream\n")
     position = stream + 40
     assert start <= position < _len1
@@ -88,15 +100,24 @@ def test_one_flipped_byte_fails_pyhanko_pdfsig_and_the_app(tampered_file, signer
 
 
 def test_file_signed_by_another_certificate_is_not_genuine(issued, full_sprint, tmp_path, settings):
-    other = keygen(common_name="Impostor", cert_path=tmp_path / "o.pem", key_path=tmp_path / "o.key")
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = other.cert_path, other.key_path
+    other = keygen(
+        common_name="Impostor", cert_path=tmp_path / "o.pem", key_path=tmp_path / "o.key"
+    )
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        other.cert_path,
+        other.key_path,
+    )
     forged = sign_pdf(render_pdf(build_handover(full_sprint, version=1)), reason="forged")
-    settings.HANDOVER_SIGNER_CERT_FILE = tmp_path / "missing.pem"  # only certificates on record count
+    settings.HANDOVER_SIGNER_CERT_FILE = (
+        tmp_path / "missing.pem"
+    )  # only certificates on record count
     verdict = verify_pdf(forged)
     assert not verdict.valid and verdict.signature_intact and not verdict.signature_trusted
 
 
-def test_handover_verify_command_exits_0_for_valid_and_1_for_tampered(signed_file, tampered_file, capsys):
+def test_handover_verify_command_exits_0_for_valid_and_1_for_tampered(
+    signed_file, tampered_file, capsys
+):
     call_command("handover_verify", str(signed_file))
     assert "VALID" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_info:
@@ -107,18 +128,33 @@ def test_handover_verify_command_exits_0_for_valid_and_1_for_tampered(signed_fil
 
 def test_passphrase_protected_key_signs(full_sprint, consultant, tmp_path, settings):
     settings.HANDOVER_SIGNER_PASSPHRASE = "correct horse"
-    result = keygen(common_name="Locked signer", passphrase="correct horse",
-                    cert_path=tmp_path / "c.pem", key_path=tmp_path / "k.pem")
+    result = keygen(
+        common_name="Locked signer",
+        passphrase="correct horse",
+        cert_path=tmp_path / "c.pem",
+        key_path=tmp_path / "k.pem",
+    )
     assert b"ENCRYPTED" in result.key_path.read_bytes()
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = result.cert_path, result.key_path
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        result.cert_path,
+        result.key_path,
+    )
     issued = handover_issue(sprint=full_sprint, by=consultant)
     assert issued.signer_name == "Locked signer"
     assert verify_pdf(issued.file.read()).valid
 
 
 def test_wrong_passphrase_is_reported_not_crashed(full_sprint, consultant, tmp_path, settings):
-    result = keygen(common_name="Locked", passphrase="right", cert_path=tmp_path / "c.pem", key_path=tmp_path / "k.pem")
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = result.cert_path, result.key_path
+    result = keygen(
+        common_name="Locked",
+        passphrase="right",
+        cert_path=tmp_path / "c.pem",
+        key_path=tmp_path / "k.pem",
+    )
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        result.cert_path,
+        result.key_path,
+    )
     settings.HANDOVER_SIGNER_PASSPHRASE = "wrong"
     with pytest.raises(ServiceError):
         handover_issue(sprint=full_sprint, by=consultant)
@@ -131,7 +167,10 @@ def test_missing_signer_is_a_clear_error(full_sprint, consultant, settings, tmp_
 
 
 def test_keygen_says_self_signed_and_if_missing_keeps_existing(tmp_path, settings, capsys):
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = tmp_path / "s.pem", tmp_path / "s.key"
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        tmp_path / "s.pem",
+        tmp_path / "s.key",
+    )
     call_command("handover_keygen", "--if-missing", "--name", "Demo")
     out = capsys.readouterr().out
     assert "SELF-SIGNED" in out and "Demo" in out

@@ -12,7 +12,9 @@ from handover.services import handover_issue
 from tests.handover.conftest import PLANTED
 
 
-def test_staff_sees_the_draft_with_every_section_and_the_self_signed_signer(staff_client, full_sprint):
+def test_staff_sees_the_draft_with_every_section_and_the_self_signed_signer(
+    staff_client, full_sprint
+):
     response = staff_client.get(reverse("handover_draft", args=[full_sprint.code]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -31,7 +33,9 @@ def test_drafts_are_staff_only(client, full_sprint, who, request):
 
 def test_editing_a_section_saves_and_shows_the_new_wording(staff_client, full_sprint):
     url = reverse("handover_edit", args=[full_sprint.code])
-    response = staff_client.post(url, {"section": "deployment", "deployment__who": "Only Ann and Sam."})
+    response = staff_client.post(
+        url, {"section": "deployment", "deployment__who": "Only Ann and Sam."}
+    )
     assert response.status_code == 302
     page = staff_client.get(reverse("handover_draft", args=[full_sprint.code])).content.decode()
     assert "Only Ann and Sam." in page
@@ -49,7 +53,9 @@ def test_issue_runs_the_task_and_the_job_shows_the_download(
     staff_client, full_sprint, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("handover_issue", args=[full_sprint.code]), HTTP_HX_REQUEST="true")
+        response = staff_client.post(
+            reverse("handover_issue", args=[full_sprint.code]), HTTP_HX_REQUEST="true"
+        )
     assert response.status_code == 200
     job = IssueJob.objects.get(sprint=full_sprint)
     # The first answer shows the queued job polling for progress...
@@ -60,7 +66,9 @@ def test_issue_runs_the_task_and_the_job_shows_the_download(
     assert reverse("handover_download", args=[job.issued.code]) in poll and "hx-get" not in poll
 
 
-def test_issue_without_a_signer_is_a_422_with_the_reason(staff_client, full_sprint, settings, tmp_path):
+def test_issue_without_a_signer_is_a_422_with_the_reason(
+    staff_client, full_sprint, settings, tmp_path
+):
     settings.HANDOVER_SIGNER_CERT_FILE = tmp_path / "absent.pem"
     response = staff_client.post(reverse("handover_issue", args=[full_sprint.code]))
     assert response.status_code == 422
@@ -85,7 +93,9 @@ def test_other_clients_founders_get_404_on_download_and_acknowledge(client, issu
     assert client.get(reverse("portal_sprint", args=[issued.sprint.code])).status_code == 404
 
 
-def test_older_versions_stay_downloadable_for_staff_only(client, issued, full_sprint, consultant, founder):
+def test_older_versions_stay_downloadable_for_staff_only(
+    client, issued, full_sprint, consultant, founder
+):
     handover_issue(sprint=full_sprint, by=consultant)
     url = reverse("handover_download", args=[issued.code])
     client.force_login(founder)
@@ -95,20 +105,26 @@ def test_older_versions_stay_downloadable_for_staff_only(client, issued, full_sp
 
 
 def test_founder_sees_the_handover_on_the_portal_and_acknowledges_receipt(founder_client, issued):
-    portal = founder_client.get(reverse("portal_sprint", args=[issued.sprint.code])).content.decode()
+    portal = founder_client.get(
+        reverse("portal_sprint", args=[issued.sprint.code])
+    ).content.decode()
     assert reverse("handover_download", args=[issued.code]) in portal
     assert "I have received the handover" in portal
     response = founder_client.post(reverse("handover_acknowledge", args=[issued.code]))
     assert response.status_code == 302
     issued.refresh_from_db()
-    assert issued.acknowledged_at is not None and issued.acknowledged_by.username == "founder@acme.test"
+    assert (
+        issued.acknowledged_at is not None
+        and issued.acknowledged_by.username == "founder@acme.test"
+    )
     first = issued.acknowledged_at
     founder_client.post(reverse("handover_acknowledge", args=[issued.code]))
     issued.refresh_from_db()
     assert issued.acknowledged_at == first  # the first confirmation is the one on record
-    assert "You confirmed you received it" in founder_client.get(
-        reverse("portal_sprint", args=[issued.sprint.code])
-    ).content.decode()
+    assert (
+        "You confirmed you received it"
+        in founder_client.get(reverse("portal_sprint", args=[issued.sprint.code])).content.decode()
+    )
     assert issued.sprint.activities.filter(kind="handover.acknowledged").count() == 1
 
 
@@ -121,11 +137,16 @@ def test_staff_cannot_acknowledge_for_the_founder(staff_client, issued):
 def test_portal_shows_no_draft_before_issue(founder_client, full_sprint):
     page = founder_client.get(reverse("portal_sprint", args=[full_sprint.code])).content.decode()
     assert "your consultant issues a signed handover" in page
-    assert "handover_draft" not in page and "/handover/" not in page.split("verify")[0].split("portal")[-1]
+    assert (
+        "handover_draft" not in page
+        and "/handover/" not in page.split("verify")[0].split("portal")[-1]
+    )
 
 
 def _upload(client, data: bytes, name: str = "copy.pdf"):
-    return client.post(reverse("handover_verify"), {"file": SimpleUploadedFile(name, data, "application/pdf")})
+    return client.post(
+        reverse("handover_verify"), {"file": SimpleUploadedFile(name, data, "application/pdf")}
+    )
 
 
 def test_verify_page_confirms_a_genuine_copy_for_the_founder(founder_client, issued):
@@ -165,7 +186,9 @@ def test_verify_page_needs_a_login_and_csrf(client, founder):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(founder)
-    response = strict.post(reverse("handover_verify"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")})
+    response = strict.post(
+        reverse("handover_verify"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-")}
+    )
     assert response.status_code == 403
 
 

@@ -34,7 +34,7 @@ def test_consultant_records_a_secret_and_scans_the_repository(
     page.fill("#id_owner", "Ann Acme")
     page.fill("#id_notes", f"current value {OLD_DELETED}")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("looks like a secret value").first).to_be_visible()
+    expect(page.get_by_text("Launch Ready never stores secret values").first).to_be_visible()
     expect(page.locator("#id_unlocks")).to_have_value("Charging customers and refunds")
     expect(page.locator("#id_notes")).to_have_value("")
     screenshot("secrets-01-pasted-value-refused")

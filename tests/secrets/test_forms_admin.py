@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from checks.secrets.forms import EnvVarForm, SecretRecordForm
 from checks.secrets.models import EnvVar, SecretRecord
-from checks.secrets.rules import detect_text
-from checks.secrets.validators import no_secret_values
+from launchready.guard.fields import no_secret_values
+from launchready.guard.rules import detect_text
 
 PASTED = [
     "sk_live_" + "9fQ2xLmN4pR7sT1vW3yZ5bC8",  # Stripe
@@ -68,7 +68,7 @@ def test_secret_record_form_refuses_pasted_secret(client_a, field, value):
     form = SecretRecordForm(data, client=client_a)
     assert not form.is_valid()
     assert field in form.errors
-    assert "looks like a secret value" in " ".join(form.errors[field])
+    assert "Launch Ready never stores secret values" in " ".join(form.errors[field])
     # The refused field is emptied; the others keep what was typed.
     html = form.as_div()
     assert value not in html
@@ -122,7 +122,7 @@ def test_admin_refuses_pasted_secret_in_secret_record(admin_client, client_a, fi
     }
     response = admin_client.post(reverse("admin:secrets_secretrecord_add"), data)
     assert response.status_code == 200
-    assert b"looks like a secret value" in response.content
+    assert b"Launch Ready never stores secret values" in response.content
     assert value.encode() not in response.content
     assert not SecretRecord.objects.exists()
 
@@ -133,7 +133,7 @@ def test_admin_refuses_pasted_secret_in_env_var(admin_client, client_a, field):
     data = {**GOOD_VAR, "client": client_a.pk, field: value}
     response = admin_client.post(reverse("admin:secrets_envvar_add"), data)
     assert response.status_code == 200
-    assert b"looks like a secret value" in response.content
+    assert b"Launch Ready never stores secret values" in response.content
     assert not EnvVar.objects.exists()
 
 
@@ -148,4 +148,4 @@ def test_admin_refuses_secret_in_allowlist_reason(admin_client, client_a):
     data = {"client": client_a.pk, "fingerprint": "a" * 40, "reason": PASTED[0]}
     response = admin_client.post(reverse("admin:secrets_allowlistentry_add"), data)
     assert response.status_code == 200
-    assert b"looks like a secret value" in response.content
+    assert b"Launch Ready never stores secret values" in response.content

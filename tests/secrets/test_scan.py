@@ -15,8 +15,8 @@ from huey import SqliteHuey
 
 from checks.secrets import scan, services, tasks
 from checks.secrets.models import AllowlistEntry, ExposedKey, ScanRun, ScanStatus
-from checks.secrets.rules import fingerprint
 from clients.models import FindingStatus
+from launchready.guard.rules import fingerprint
 from tests.secrets.conftest import ALLOWED, BINARY, OLD_DELETED, PLANTED, RENAMED
 
 
@@ -254,7 +254,9 @@ def _conflicted_merge(scan_root, resolution: str):
     repo.git("checkout", "-q", "main")
     (path / "settings.py").write_text("HEADER = 1\nTOKEN = 'main'\nFOOTER = 2\n")
     repo.commit("main")
-    subprocess.run(["git", "-C", str(path), "merge", "-q", "feature"], capture_output=True, check=False)
+    subprocess.run(
+        ["git", "-C", str(path), "merge", "-q", "feature"], capture_output=True, check=False
+    )
     (path / "settings.py").write_text(f"HEADER = 1\n{resolution}\nFOOTER = 2\n")
     repo.commit("merge feature")
     return path

@@ -35,7 +35,7 @@ def test_failed_post_rerenders_with_422_keeping_typed_values_but_not_the_secret(
     data = {**GOOD_RECORD, "notes": f"the key is {PASTED[0]}"}
     response = staff_client.post(reverse("secrets_record_new", args=[client_a.code]), data)
     assert response.status_code == 422
-    assert b"looks like a secret value" in response.content
+    assert b"Launch Ready never stores secret values" in response.content
     assert b"Charging customers, refunds" in response.content  # what else was typed stays
     assert PASTED[0].encode() not in response.content
     assert not SecretRecord.objects.exists()

@@ -25,10 +25,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("domain")
-        parser.add_argument("--subdomain", action="append", default=[], metavar="NAME",
-                            help="a declared subdomain: 'app' or 'app.example.com' (repeatable)")
-        parser.add_argument("--dkim-selector", action="append", default=[], metavar="S",
-                            help="a DKIM selector to check (repeatable; selectors are never guessed)")
+        parser.add_argument(
+            "--subdomain",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="a declared subdomain: 'app' or 'app.example.com' (repeatable)",
+        )
+        parser.add_argument(
+            "--dkim-selector",
+            action="append",
+            default=[],
+            metavar="S",
+            help="a DKIM selector to check (repeatable; selectors are never guessed)",
+        )
         parser.add_argument("--json", action="store_true", help="print only a JSON document")
 
     def handle(self, *args, **options) -> None:
@@ -45,7 +55,9 @@ class Command(BaseCommand):
         for selector in options["dkim_selector"]:
             if not _SELECTOR.match(selector):
                 raise CommandError(f"{selector!r} is not a DKIM selector", returncode=2)
-        spec = DomainSpec(apex=domain, subdomains=tuple(subs), dkim_selectors=tuple(options["dkim_selector"]))
+        spec = DomainSpec(
+            apex=domain, subdomains=tuple(subs), dkim_selectors=tuple(options["dkim_selector"])
+        )
         as_json = options["json"]
 
         def progress(done: int, total: int, label: str) -> None:
@@ -57,13 +69,19 @@ class Command(BaseCommand):
         results = audit_domain(spec, on_progress=progress)
         duration_ms = round((time.monotonic() - start) * 1000)
         if as_json:
-            doc = {"domain": domain, "checks": [r.as_json() for r in results], "duration_ms": duration_ms}
+            doc = {
+                "domain": domain,
+                "checks": [r.as_json() for r in results],
+                "duration_ms": duration_ms,
+            }
             self.stdout.write(json.dumps(doc, indent=2, default=str))
         else:
             self.stderr.write("\r" + " " * 72 + "\r", ending="")
             width = max(len(r.check_id) for r in results)
             for r in results:
-                self.stdout.write(f"{_SYMBOL[r.status]}  {r.check_id:<{width}}  {r.target}\n      {r.summary}")
+                self.stdout.write(
+                    f"{_SYMBOL[r.status]}  {r.check_id:<{width}}  {r.target}\n      {r.summary}"
+                )
             counts = {s: sum(1 for r in results if r.status == s) for s in Status}
             self.stdout.write(
                 f"\n{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, {counts[Status.FAIL]} failed, "

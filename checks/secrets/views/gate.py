@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from checks.secrets import services
 from checks.secrets.access import get_token_for_user
 from checks.secrets.forms import DeployTokenForm
-from checks.secrets.rules import detect_text
 from checks.secrets.validators import ENV_NAME, ENVIRONMENT_NAME
 from checks.secrets.views.inventory import inventory_context
 from clients.access import get_client_for_user, staff_required
+from launchready.guard.rules import detect_text
 
 MAX_BODY = 64 * 1024
 MAX_NAMES = 2000

@@ -18,9 +18,9 @@ from checks.secrets import services
 from checks.secrets.access import get_envvar_for_user, get_record_for_user
 from checks.secrets.forms import DeployTokenForm, EnvVarForm, ScanStartForm, SecretRecordForm
 from checks.secrets.models import DeployEvent, ExposedKey, ScanRun
-from checks.secrets.rules import rule_label
 from clients.access import get_client_for_user, staff_required
 from clients.models import Client
+from launchready.guard.rules import rule_label
 
 
 def keys_to_rotate(client: Client) -> list[dict[str, str]]:

@@ -13,9 +13,9 @@ from checks.secrets import services
 from checks.secrets.access import get_allow_for_user, get_scan_for_user
 from checks.secrets.forms import AllowForm, ScanStartForm
 from checks.secrets.models import ScanRun
-from checks.secrets.rules import rule_label
 from checks.secrets.views.inventory import inventory_context
 from clients.access import get_client_for_user, staff_required
+from launchready.guard.rules import rule_label
 
 
 @staff_required

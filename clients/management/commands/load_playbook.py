@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--overwrite", action="store_true", help="Replace staff edits with the repository's text."
+            "--overwrite",
+            action="store_true",
+            help="Replace staff edits with the repository's text.",
         )
 
     def handle(self, *args, overwrite: bool = False, **options):

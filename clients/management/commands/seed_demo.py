@@ -37,15 +37,25 @@ CLIENTS = [
             ("brightpath.example", DomainRole.CANONICAL, "Marketing site and booking page", ""),
             ("www.brightpath.example", DomainRole.WWW, "", ""),
             ("book.brightpath.example", DomainRole.APP, "Booking and payments", ""),
-            ("brightpath-coaching.example", DomainRole.OLD, "Old domain", "https://brightpath.example/"),
+            (
+                "brightpath-coaching.example",
+                DomainRole.OLD,
+                "Old domain",
+                "https://brightpath.example/",
+            ),
         ],
         # Overdue: started 52 hours ago, still in stage 4.
         "started_hours_ago": 52,
         "advance_to": 4,
         "findings": [
-            ("Booking confirmation emails land in spam", Impact.TRUST, 2, Decision.MUST_NOW,
-             "SPF record has 12 DNS lookups; receivers give up after 10.",
-             "Some clients may not get their booking confirmation."),
+            (
+                "Booking confirmation emails land in spam",
+                Impact.TRUST,
+                2,
+                Decision.MUST_NOW,
+                "SPF record has 12 DNS lookups; receivers give up after 10.",
+                "Some clients may not get their booking confirmation.",
+            ),
         ],
     },
     {
@@ -62,15 +72,30 @@ CLIENTS = [
         "started_hours_ago": 20,
         "advance_to": 3,
         "findings": [
-            ("Portal admin is open to the whole internet", Impact.BLOCKER, 3, Decision.MUST_NOW,
-             "https://portal.northwind.example/admin/ answers 200 with a login form, no IP limit.",
-             "Anyone can try passwords on your admin page. We will put it behind an extra lock."),
-            ("Database backups have never been restored", Impact.BLOCKER, 3, Decision.MUST_NOW,
-             "Nightly dumps exist; no restore test on record.",
-             "If the database is lost we do not yet know the backup works."),
-            ("Old staging subdomain still resolves", Impact.CLEANUP, 2, Decision.CAN_WAIT,
-             "staging-old.northwind.example points at a deleted server.",
-             "A leftover address that should be removed."),
+            (
+                "Portal admin is open to the whole internet",
+                Impact.BLOCKER,
+                3,
+                Decision.MUST_NOW,
+                "https://portal.northwind.example/admin/ answers 200 with a login form, no IP limit.",
+                "Anyone can try passwords on your admin page. We will put it behind an extra lock.",
+            ),
+            (
+                "Database backups have never been restored",
+                Impact.BLOCKER,
+                3,
+                Decision.MUST_NOW,
+                "Nightly dumps exist; no restore test on record.",
+                "If the database is lost we do not yet know the backup works.",
+            ),
+            (
+                "Old staging subdomain still resolves",
+                Impact.CLEANUP,
+                2,
+                Decision.CAN_WAIT,
+                "staging-old.northwind.example points at a deleted server.",
+                "A leftover address that should be removed.",
+            ),
         ],
     },
     {
@@ -87,10 +112,14 @@ CLIENTS = [
         "started_hours_ago": 40,
         "advance_to": 7,
         "findings": [
-            ("No spending cap on the AI provider key", Impact.TRUST, 5, Decision.ACCEPTED,
-             "Provider dashboard shows no monthly limit.",
-             "A burst of abuse could run up a large bill.",
-             ),
+            (
+                "No spending cap on the AI provider key",
+                Impact.TRUST,
+                5,
+                Decision.ACCEPTED,
+                "Provider dashboard shows no monthly limit.",
+                "A burst of abuse could run up a large bill.",
+            ),
         ],
     },
     {
@@ -117,12 +146,17 @@ ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo data (idempotent): one consultant and four clients with founders and sprints."
+    help = (
+        "Create demo data (idempotent): one consultant and four clients with founders and sprints."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
         parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="Print only a JSON summary on stdout."
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print only a JSON summary on stdout.",
         )
 
     def handle(self, *args, password: str, as_json: bool, **options):
@@ -132,7 +166,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Consultant: {summary['staff'][0]['username']} / {password}")
             for founder in summary["founders"]:
-                self.stdout.write(f"Founder:    {founder['username']} / {password}  ({founder['client']})")
+                self.stdout.write(
+                    f"Founder:    {founder['username']} / {password}  ({founder['client']})"
+                )
 
     @transaction.atomic
     def _seed(self, password: str) -> dict:
@@ -140,7 +176,11 @@ class Command(BaseCommand):
         services.playbook_ensure_loaded()
         staff, _ = user_model.objects.get_or_create(
             username="consultant",
-            defaults={"email": "consultant@launchready.example", "first_name": "Sam", "last_name": "Rivera"},
+            defaults={
+                "email": "consultant@launchready.example",
+                "first_name": "Sam",
+                "last_name": "Rivera",
+            },
         )
         staff.is_staff = staff.is_superuser = True
         staff.set_password(password)
@@ -160,18 +200,32 @@ class Command(BaseCommand):
             for hostname, role, purpose, redirect_to in spec["domains"]:
                 Domain.objects.get_or_create(
                     hostname=hostname,
-                    defaults={"client": client, "role": role, "purpose": purpose, "redirect_to": redirect_to},
+                    defaults={
+                        "client": client,
+                        "role": role,
+                        "purpose": purpose,
+                        "redirect_to": redirect_to,
+                    },
                 )
             if created:
                 for kind, vendor, purpose in ACCOUNTS:
                     ServiceAccount.objects.create(
-                        client=client, kind=kind, vendor=vendor, purpose=purpose,
-                        owner_name=spec["contact"][0], owner_email=spec["contact"][1],
+                        client=client,
+                        kind=kind,
+                        vendor=vendor,
+                        purpose=purpose,
+                        owner_name=spec["contact"][0],
+                        owner_email=spec["contact"][1],
                         login_location=f"https://{vendor.lower()}.com (account {spec['contact'][1]})",
-                        renewal_date=(now + timedelta(days=300)).date() if kind == AccountKind.REGISTRAR else None,
+                        renewal_date=(now + timedelta(days=300)).date()
+                        if kind == AccountKind.REGISTRAR
+                        else None,
                     )
             membership = services.founder_add(
-                client=client, by=staff, email=spec["contact"][1], full_name=spec["contact"][0],
+                client=client,
+                by=staff,
+                email=spec["contact"][1],
+                full_name=spec["contact"][0],
                 password=password,
             )
             membership.user.set_password(password)
@@ -199,10 +253,16 @@ class Command(BaseCommand):
             services.item_set_state(item=item, by=staff, state=ItemState.DONE)
         for title, impact, stage_number, decision, evidence, plain in spec["findings"]:
             services.finding_create(
-                sprint=sprint, by=staff, stage=sprint.stages.get(number=stage_number), title=title,
-                impact=impact, decision=decision, evidence=evidence, founder_explanation=plain,
+                sprint=sprint,
+                by=staff,
+                stage=sprint.stages.get(number=stage_number),
+                title=title,
+                impact=impact,
+                decision=decision,
+                evidence=evidence,
+                founder_explanation=plain,
                 decision_reason="Cap will be set after the first invoice shows real usage."
-                if decision == Decision.ACCEPTED else "",
+                if decision == Decision.ACCEPTED
+                else "",
             )
         return sprint
-

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("sprint_code")
-        parser.add_argument("-o", "--output", type=Path, required=True, help="Where to write the PDF.")
+        parser.add_argument(
+            "-o", "--output", type=Path, required=True, help="Where to write the PDF."
+        )
         parser.add_argument("--new", action="store_true", help="Always issue a new version.")
 
     def handle(self, *args, sprint_code: str, output: Path, new: bool, **opts):

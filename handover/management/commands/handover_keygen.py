@@ -18,7 +18,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--name", default="Launch Ready demo signer", help="Common name on the certificate.")
+        parser.add_argument(
+            "--name", default="Launch Ready demo signer", help="Common name on the certificate."
+        )
         parser.add_argument("--organisation", default="Launch Ready")
         parser.add_argument("--email", default="")
         parser.add_argument("--days", type=int, default=825)
@@ -30,7 +32,9 @@ class Command(BaseCommand):
             help="Encrypt the key with HANDOVER_SIGNER_PASSPHRASE.",
         )
         mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--if-missing", action="store_true", help="Do nothing if both files exist.")
+        mode.add_argument(
+            "--if-missing", action="store_true", help="Do nothing if both files exist."
+        )
         mode.add_argument("--force", action="store_true", help="Replace existing files.")
 
     def handle(self, *args, **opts):
@@ -45,7 +49,9 @@ class Command(BaseCommand):
                 f"{', '.join(map(str, existing))} already exist. Use --force to replace them "
                 "(handovers signed with the old certificate stay verifiable)."
             )
-        passphrase = settings.HANDOVER_SIGNER_PASSPHRASE if opts["passphrase_from_settings"] else None
+        passphrase = (
+            settings.HANDOVER_SIGNER_PASSPHRASE if opts["passphrase_from_settings"] else None
+        )
         if opts["passphrase_from_settings"] and not passphrase:
             raise CommandError("HANDOVER_SIGNER_PASSPHRASE is empty.")
         result = keygen(

@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from checks.secrets.rules import rule_label
 from checks.secrets.scan import ScanError, SourceRefused, scan_repository
+from launchready.guard.rules import rule_label
 
 
 class Command(BaseCommand):
