@@ -27,7 +27,8 @@ ensure_uv() {
 }
 
 # WeasyPrint renders the handover PDF with Pango; fonts are embedded from these packages.
-RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git)
+# poppler-utils' pdftotext lets scan_stored_text read issued PDFs for secret values.
+RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git poppler-utils)
 # Browser tests drive Debian's chromium; PDF tests use poppler's pdftoppm/pdftotext/pdfsig,
 # and NSS's certutil to give pdfsig a trust store holding the test CA.
 TEST_PACKAGES=(chromium poppler-utils libnss3-tools)

@@ -20,6 +20,7 @@ from launchready.guard.fields import (
     GuardedSlugField,
     GuardedTextField,
     GuardedURLField,
+    RedactedCharField,
     RedactedTextField,
 )
 
@@ -264,7 +265,7 @@ class Sprint(models.Model):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     # The newest log line, cut to what the dashboard shows, so it need not look it up
     # (or shorten it) per sprint.
-    last_activity = models.CharField(max_length=90, blank=True)
+    last_activity = RedactedCharField(max_length=90, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -79,7 +79,8 @@ def activity_log(
         visible_to_founder=visible_to_founder,
         created_at=now,
     )
-    summary = Truncator(message).chars(Sprint._meta.get_field("last_activity").max_length)
+    # entry.message is the stored (redacted) text, never what the caller passed in.
+    summary = Truncator(entry.message).chars(Sprint._meta.get_field("last_activity").max_length)
     Sprint.objects.filter(pk=sprint.pk).update(last_activity_at=now, last_activity=summary)
     sprint.last_activity_at, sprint.last_activity = now, summary
     return entry

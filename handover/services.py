@@ -5,6 +5,7 @@ Views, commands and the Huey task all call these."""
 from __future__ import annotations
 
 import logging
+import subprocess
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,9 +16,11 @@ from django.utils import timezone
 from clients.models import Sprint
 from clients.services import ServiceError, activity_log
 from handover.models import HandoverDraft, IssuedHandover, IssueJob, JobStatus
-from handover.rendering import render_pdf
+from handover.rendering import SecretInDocument, render_pdf
 from handover.sections import EDITABLE, MAX_EDIT_CHARS, build_handover
 from handover.signing import SignerUnavailable, sha256_hex, sign_pdf, signer_info
+from launchready.guard.rules import rule_label
+from launchready.guard.sweep import text_hits
 
 log = logging.getLogger(__name__)
 STALE_JOB = timedelta(minutes=10)
@@ -98,7 +101,10 @@ def handover_issue(
         now = timezone.now()
         _set_job(job, JobStatus.RENDERING)
         document = build_handover(sprint, version=version, signer=signer, issued_at=now)
-        pdf = render_pdf(document)
+        try:
+            pdf = render_pdf(document)
+        except SecretInDocument as exc:
+            raise ServiceError(str(exc)) from exc
         _set_job(job, JobStatus.SIGNING)
         try:
             signed = sign_pdf(
@@ -213,3 +219,49 @@ def handover_acknowledge(*, handover: IssuedHandover, by: AbstractBaseUser) -> I
             )
     handover.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
     return handover
+
+
+# ---------------------------------------------------------------- exposed versions
+
+
+def handover_pdf_secrets(*, handover: IssuedHandover) -> list[tuple[str, str]]:
+    """(rule, redacted preview) for every secret value in an issued PDF's text."""
+    try:
+        with handover.file.open("rb") as handle:
+            data = handle.read()
+        # A fixed program from PATH; the PDF arrives on stdin.
+        command = ["pdftotext", "-q", "-", "-"]
+        result = subprocess.run(command, input=data, capture_output=True, timeout=60)  # noqa: S603
+    except FileNotFoundError as exc:
+        raise ServiceError("Reading a PDF needs pdftotext (Debian package poppler-utils).") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ServiceError(f"Reading version {handover.version} took too long.") from exc
+    return text_hits(result.stdout.decode("utf-8", "replace"))
+
+
+def handover_delete_exposed(*, handover: IssuedHandover, by: AbstractBaseUser) -> int:
+    """Delete a signed version, for one reason only: its text holds a secret value
+    (issued before the guard existed). The deletion is logged; returns the version."""
+    if not by.is_staff:
+        raise ServiceError("Only staff can delete a signed handover.")
+    hits = handover_pdf_secrets(handover=handover)
+    if not hits:
+        raise ServiceError(
+            f"Version {handover.version} holds no secret value. Signed versions are kept; "
+            "only one that exposes a secret may be deleted."
+        )
+    version, sprint = handover.version, handover.sprint
+    kinds = ", ".join(sorted({rule_label(rule) for rule, _ in hits}))
+    with transaction.atomic():
+        handover.delete()
+        activity_log(
+            sprint=sprint,
+            actor=by,
+            kind="handover.deleted",
+            message=(
+                f"{_name(by)} deleted signed handover version {version}: it contained a "
+                f"secret value ({kinds}). Rotate it if it was shared."
+            ),
+        )
+        transaction.on_commit(lambda: handover.file.delete(save=False))
+    return version

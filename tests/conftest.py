@@ -179,3 +179,28 @@ def login(page, live_server):
         page.wait_for_load_state()
 
     return do_login
+
+
+@pytest.fixture(autouse=True)
+def _no_planted_secret_leaves(request, caplog):
+    """A sweep over the whole suite: after every test, no email in the locmem outbox and
+    no log record (as the code logged it, before any redacting filter) carries one of
+    the planted secret values. Tests of the redacting filter itself opt out."""
+    yield
+    from django.core import mail
+
+    from tests.guard.planted import leaked
+
+    if request.node.get_closest_marker("logs_planted_secret") is None:
+        for record in caplog.records:
+            try:
+                text = record.getMessage()
+            except Exception:
+                continue
+            assert not leaked(text), f"a log line carries a planted secret: {record.name}"
+    for message in getattr(mail, "outbox", []):
+        parts = [message.subject, message.body]
+        parts += [content for content, _type in getattr(message, "alternatives", [])]
+        assert not leaked("\n".join(str(p) for p in parts)), (
+            f"an email carries a planted secret: {message.subject!r}"
+        )

@@ -72,4 +72,4 @@ class AlertAdmin(GuardedModelAdmin):
     raw_id_fields = ("monitor", "incident")
 
 
-admin.site.register(SchedulerHeartbeat)
+admin.site.register(SchedulerHeartbeat, GuardedModelAdmin)

@@ -24,7 +24,6 @@ TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 # purpose: docs/secrets.md repeats this list.
 EXEMPT: dict[str, str] = {
     "checks.CheckResult.check_id": "a check id from the catalogue",
-    "clients.Sprint.last_activity": "a copy of the newest activity message, itself guarded",
     "monitoring.Monitor.claim_token": "a random token the scheduler writes to claim a probe",
     "monitoring.Rollup.histogram": "latency bucket counts written by the rollup job",
     "monitoring.SchedulerHeartbeat.name": "the scheduler's fixed name",

@@ -9,10 +9,13 @@ and every ModelAdmin is a ``GuardedModelAdmin``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 
 from launchready.guard.fields import _strings, refusal_for
 
@@ -27,11 +30,14 @@ class GuardedFormMixin:
         if not self.is_bound:  # type: ignore[attr-defined]
             return
         refused: dict[str, Any] = {}
-        for name in self.fields:  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
             if name in self.secret_fields:
                 continue
             key = self.add_prefix(name)  # type: ignore[attr-defined]
-            raw = self.data.getlist(key) if hasattr(self.data, "getlist") else self.data.get(key)
+            # The widget knows its own keys (a split date and time posts name_0, name_1).
+            raw = [field.widget.value_from_datadict(self.data, self.files, key)]  # type: ignore[attr-defined]
+            if hasattr(self.data, "getlist"):
+                raw.append(self.data.getlist(key))
             for text in _strings(raw):
                 refusal = refusal_for(text) if text.strip() else None
                 if refusal is not None:
@@ -47,13 +53,21 @@ class GuardedFormMixin:
             self.data = data
         if not refused:
             return
-        if self._errors is None:  # type: ignore[has-type]
-            self._errors = self.error_class()  # pragma: no cover
+        if isinstance(self, forms.ModelForm):
+            # The ModelForm has already copied the typed value onto its instance; put the
+            # stored one back so a page that shows the object does not show the value.
+            concrete = {f.name for f in self.instance._meta.concrete_fields if not f.is_relation}
+            for name in refused.keys() & concrete:
+                setattr(self.instance, name, self.initial.get(name, ""))
         data = self.data.copy()  # type: ignore[attr-defined]
         for name, refusal in refused.items():
             self._errors[name] = self.error_class(refusal.error_list, renderer=self.renderer)  # type: ignore[attr-defined]
-            self.cleaned_data.pop(name, None)  # type: ignore[attr-defined]
-            data[self.add_prefix(name)] = ""  # type: ignore[attr-defined]
+            if hasattr(self, "cleaned_data"):
+                self.cleaned_data.pop(name, None)
+            key = self.add_prefix(name)  # type: ignore[attr-defined]
+            for posted in list(data):
+                if re.fullmatch(rf"{re.escape(key)}(_\d+)?", posted):
+                    data[posted] = ""
         self.data = data
 
     @property
@@ -80,3 +94,33 @@ class GuardedModelAdmin(admin.ModelAdmin):
 
 class GuardedTabularInline(admin.TabularInline):
     form = GuardedModelForm
+
+
+# Django's own account forms, guarded the same way; password boxes are the one place a
+# secret is expected, so they are passed through (and never rendered back by Django).
+class GuardedAuthenticationForm(GuardedFormMixin, auth_forms.AuthenticationForm):
+    secret_fields = ("password",)
+
+
+class GuardedPasswordResetForm(GuardedFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class GuardedSetPasswordForm(GuardedFormMixin, auth_forms.SetPasswordForm):
+    secret_fields = ("new_password1", "new_password2")
+
+
+class GuardedPasswordChangeForm(GuardedFormMixin, auth_forms.PasswordChangeForm):
+    secret_fields = ("old_password", "new_password1", "new_password2")
+
+
+class GuardedAdminAuthenticationForm(GuardedFormMixin, AdminAuthenticationForm):
+    secret_fields = ("password",)
+
+
+class GuardedUserCreationForm(GuardedFormMixin, auth_forms.AdminUserCreationForm):
+    secret_fields = ("password1", "password2")
+
+
+class GuardedUserChangeForm(GuardedFormMixin, auth_forms.UserChangeForm):
+    secret_fields = ("password",)

@@ -284,6 +284,9 @@ def _looks_random(value: str) -> bool:
     """An unquoted token that reads like a key, not a word, path, URL or identifier."""
     if "/" in value and "." in value or value.count(".") > 2 or _GIT_SHA.match(value):
         return False
+    segments = [segment for segment in value.split("/") if segment]
+    if "/" in value and all(len(s) < 20 and (s.islower() or s.isdigit()) for s in segments):
+        return False  # /sprints/454eajh8n5d8/edit/: a path of lower-case ids, not base64
     parts = [part for part in _WORD_SPLIT.split(value) if part]
     if len(parts) >= 2 and all(
         p.isupper() or p.islower() or p.isdigit() or p.istitle() for p in parts

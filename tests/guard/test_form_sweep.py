@@ -1,0 +1,128 @@
+"""Through the app's own forms, swept: every form any user is shown (found by crawling
+every URL pattern and the admin as staff, founder and anonymous visitor) refuses each
+planted value in each of its text boxes, says why without repeating it, keeps the other
+fields, and stores nothing. Then the whole database is dumped (SQLite iterdump, or
+pg_dump in the PostgreSQL pass) together with a freshly issued handover PDF: neither
+holds a planted value."""
+
+from __future__ import annotations
+
+import html
+import subprocess
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+
+from handover.services import handover_issue
+from handover.signing import keygen
+from tests.guard.crawl import admin_pages, app_pages, collect
+from tests.guard.planted import PLANTED, leaked
+
+REFUSAL_WORDS = b"never stores secret values"
+
+
+def database_dump() -> str:
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return "\n".join(connection.connection.iterdump())
+    db = connection.settings_dict
+    command = ["pg_dump", "--data-only", "-h", db["HOST"] or "127.0.0.1", "-U", db["USER"]]
+    command += ["-p", str(db["PORT"] or 5432), db["NAME"]]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+@pytest.fixture
+def signer(settings, tmp_path):
+    made = keygen(
+        common_name="Sam Rivera (test signer)",
+        cert_path=tmp_path / "signer.pem",
+        key_path=tmp_path / "signer.key",
+    )
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        made.cert_path,
+        made.key_path,
+    )
+    settings.HANDOVER_SIGNER_PASSPHRASE = ""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _django_view(action: str) -> bool:
+    return action.startswith(("/admin/", "/accounts/"))
+
+
+def _sessions(consultant, founder):
+    from django.contrib.auth import get_user_model
+
+    superuser = get_user_model().objects.create_superuser("owner", "owner@example.test", "x")
+    staff, admin, founder_http, anonymous = (HttpClient() for _ in range(4))
+    staff.force_login(consultant)
+    admin.force_login(superuser)
+    founder_http.force_login(founder)
+    return {"staff": staff, "admin": admin, "founder": founder_http, "anonymous": anonymous}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_form_refuses_every_planted_value_and_nothing_is_stored(
+    consultant, client_a, sprint_a, founder, signer, tmp_path
+):
+    sessions = _sessions(consultant, founder)
+    pages = app_pages(client_a, sprint_a, consultant)
+    forms = {}
+    for who, http in sessions.items():
+        for key, form in collect(http, admin_pages() if who == "admin" else pages).items():
+            forms.setdefault((who, *key), (http, form))
+    actions = {form.action for _http, form in forms.values()}
+    # The crawl must really find the forms people type into, not an empty set.
+    for expected in ("/findings/", "/portal/", "/admin/clients/client/add/", "/accounts/login/"):
+        assert any(expected in action for action in actions), expected
+    assert len(forms) >= 25
+
+    problems: list[str] = []
+    posts = 0
+    for (who, *_), (http, form) in sorted(forms.items(), key=lambda kv: kv[0][:2]):
+        for name in form.text_fields:
+            for kind, value in PLANTED.items():
+                data = {**form.fields, name: value}
+                headers = {"HTTP_HX_REQUEST": "true"} if form.htmx else {}
+                response = http.post(form.action, data, **headers)
+                posts += 1
+                where = f"{who} {form.action} [{name}] {kind}: {response.status_code}"
+                if response.status_code >= 500:
+                    problems.append(f"{where} server error")
+                elif leaked(response.content):
+                    problems.append(f"{where} echoes the value")
+                elif (
+                    # Django's own admin and account views answer an invalid form with 200.
+                    response.status_code != (200 if _django_view(form.action) else 422)
+                    or REFUSAL_WORDS not in response.content
+                ):
+                    problems.append(f"{where} not refused")
+                else:
+                    page = html.unescape(response.content.decode())
+                    kept = [
+                        other
+                        for other, typed in form.fields.items()
+                        if other != name
+                        and other in form.text_fields
+                        and len(typed) > 3
+                        and typed.strip() not in page
+                    ]
+                    if kept:
+                        problems.append(f"{where} lost what was typed in {kept}")
+    if problems:
+        import os
+
+        with open(os.environ.get("GUARD_SWEEP_REPORT", "/dev/null"), "w") as report:
+            report.write("\n".join(problems))
+    assert not problems, f"{len(problems)} of {posts} posts:\n" + "\n".join(problems[:60])
+
+    issued = handover_issue(sprint=sprint_a, by=consultant)
+    pdf = tmp_path / "issued.pdf"
+    pdf.write_bytes(issued.file.read())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Launch" in text and not leaked(text)
+
+    dump = database_dump()
+    assert client_a.name in dump  # the dump really holds the data
+    assert leaked(dump) == []
