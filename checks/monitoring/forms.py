@@ -49,9 +49,8 @@ class MonitorForm(GuardedModelForm):
             del self.fields["remove_webhook"]
 
     def clean_webhook_url(self) -> str:
+        # Blank on an edit keeps the stored URL ("remove" is applied in clean()).
         typed = self.cleaned_data.get("webhook_url") or ""
-        if self.cleaned_data.get("remove_webhook"):
-            return ""
         return typed or (self.instance.webhook_url if self.instance.pk else "")
 
     def clean_url(self) -> str:
@@ -75,6 +74,8 @@ class MonitorForm(GuardedModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.pop("remove_webhook", False):
+            data["webhook_url"] = ""
         interval, timeout = data.get("interval_seconds"), data.get("timeout_seconds")
         if interval and timeout and timeout >= interval:
             self.add_error("timeout_seconds", "The timeout must be shorter than the interval.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -117,7 +118,10 @@ def test_every_form_refuses_every_planted_value_and_nothing_is_stored(
             report.write("\n".join(problems))
     assert not problems, f"{len(problems)} of {posts} posts:\n" + "\n".join(problems[:60])
 
-    issued = handover_issue(sprint=sprint_a, by=consultant)
+    # pyHanko signs with asyncio.run(); a browser test earlier in the session leaves
+    # Playwright's event loop on this thread, so sign from a fresh one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        issued = pool.submit(handover_issue, sprint=sprint_a, by=consultant).result()
     pdf = tmp_path / "issued.pdf"
     pdf.write_bytes(issued.file.read())
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
