@@ -221,10 +221,12 @@ def _servers_text() -> str:
 def _no_nameservers_reason(exc: dns.resolver.NoNameservers) -> tuple[str, bool]:
     """Why, and whether it was a refusal (the server, not the name, is the problem)."""
     errors = exc.kwargs.get("errors") or []
-    for server, *_, answer in errors:
+    for server, _tcp, port, _exc, answer in errors:
         if isinstance(answer, dns.message.Message):
             rcode = dns.rcode.to_text(answer.rcode())
-            return f"the DNS server {server} answered {rcode}", rcode in {
+            ip = str(server).removeprefix("Do53:").rpartition("@")[0] or str(server)
+            where = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+            return f"the DNS server {where} answered {rcode}", rcode in {
                 "REFUSED",
                 "NOTAUTH",
                 "NOTIMP",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checks.evaluation import Result, errored, failed, passed, warned
-from checks.net import AddressFacts, DnsFacts
+from checks.evaluation import Result, errored, failed, needs, passed, warned
+from checks.net import AddressFacts, DnsFacts, HttpFacts
 
 PROVIDERS = {
     "ns.cloudflare.com": "Cloudflare",
@@ -54,9 +54,14 @@ def dangling(facts: list[DnsFacts]) -> list[Result]:
     return out
 
 
-def undeclared(apex: str, found: dict[str, AddressFacts], wildcard: bool) -> Result:
-    ev = {"names": {n: list(f.addresses) for n, f in found.items()}, "wildcard": wildcard}
-    if wildcard:
+def undeclared(apex: str, found: dict[str, AddressFacts], wildcard: DnsFacts, lookups: list[DnsFacts]) -> Result:
+    """``lookups``: every common-name lookup made; one that could not tell means the
+    name may exist, so "none found" cannot be said."""
+    missing = needs("dns.subdomain.undeclared", apex, wildcard=wildcard, lookups=lookups)
+    if missing:
+        return missing
+    ev = {"names": {n: list(f.addresses) for n, f in found.items()}, "wildcard": wildcard.status == "ok"}
+    if wildcard.status == "ok":
         return warned("dns.subdomain.undeclared", apex, "Every name under the domain resolves (wildcard record), so forgotten names cannot be listed; check the wildcard is intended.", **ev)
     if found:
         return warned("dns.subdomain.undeclared", apex, f"Names that resolve but were not declared: {', '.join(sorted(found))}.", **ev)
@@ -83,7 +88,11 @@ def nameservers(apex: str, facts: DnsFacts) -> Result:
     return passed("dns.nameservers", apex, f"DNS is run by {provider or 'an unrecognised provider'} ({', '.join(ns)}).", nameservers=ns, provider=provider)
 
 
-def cloudflare(apex: str, ns: DnsFacts, server_header: str | None, cf_ray: bool) -> Result:
+def cloudflare(apex: str, ns: DnsFacts, head: HttpFacts) -> Result:
+    server_header, cf_ray = head.header("server"), head.header("cf-ray") is not None
+    missing = needs("dns.cloudflare", apex, nameservers=ns, head=head)
+    if missing:
+        return missing
     by_ns = any("ns.cloudflare.com" in r for r in ns.records)
     proxied = cf_ray or (server_header or "").lower() == "cloudflare"
     ev = {"cloudflare_nameservers": by_ns, "proxied": proxied, "server": server_header}
@@ -93,8 +102,6 @@ def cloudflare(apex: str, ns: DnsFacts, server_header: str | None, cf_ray: bool)
         return passed("dns.cloudflare", apex, "Cloudflare runs the DNS, but the site is not proxied (grey cloud).", **ev)
     if proxied:
         return passed("dns.cloudflare", apex, "The site is proxied by Cloudflare; the DNS is elsewhere.", **ev)
-    if ns.status == "error":
-        return errored("dns.cloudflare", apex, ns.error or "lookup failed")
     return passed("dns.cloudflare", apex, "Cloudflare is not in use.", **ev)
 
 

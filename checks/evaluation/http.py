@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from checks.evaluation import Result, errored, failed, passed, warned
+from checks.evaluation import Result, errored, failed, needs, passed, warned
 from checks.net import HttpFacts
 from checks.probes.web import Chain, Timing
 
@@ -154,11 +154,13 @@ def mixed_content(target: str, page: HttpFacts) -> Result:
     return passed("http.mixed_content", target, "Everything on the page loads over https.", **ev)
 
 
-def cache_static(target: str, asset: HttpFacts | None) -> Result:
+def cache_static(target: str, page: HttpFacts, asset: HttpFacts | None) -> Result:
+    """Depends on the page (which lists the static files) and the first same-origin file."""
+    missing = needs("http.cache_static", target, page=page, asset=asset)
+    if missing:
+        return missing
     if asset is None:
-        return passed("http.cache_static", target, "The page references no static files to check.")
-    if asset.error:
-        return errored("http.cache_static", asset.url, asset.error)
+        return passed("http.cache_static", target, "The page references no same-origin static files to check.")
     value = asset.header("cache-control") or ""
     age = _max_age(value) or _max_age(value, "s-maxage")
     ev = {"asset": asset.url, "cache_control": value, "status": asset.status}
@@ -182,21 +184,48 @@ def cache_private(target: str, page: HttpFacts) -> Result:
     return passed("http.cache_private", target, "Pages that set cookies are not publicly cached.", **ev)
 
 
-def compression(target: str, page: HttpFacts) -> Result:
-    if page.error:
-        return errored("http.compression", target, page.error)
+TEXT_TYPES = ("text/", "javascript", "json", "xml", "svg")
+COMPRESSED = {"gzip", "br", "deflate", "zstd", "x-gzip"}
+SMALL = 1024  # bytes: below this, compression saves nothing worth a round trip
+
+
+def largest_text_asset(assets: list[HttpFacts]) -> HttpFacts | None:
+    """The biggest CSS/JS/other text file among those fetched; one that failed counts,
+    so its error reaches the verdict instead of being skipped."""
+    text = [a for a in assets if a.error or any(t in (a.header("content-type") or "").lower() for t in TEXT_TYPES)]
+    return max(text, key=lambda a: (a.error is not None, len(a.body)), default=None)
+
+
+def _compression_part(what: str, facts: HttpFacts) -> dict:
+    encoding = (facts.content_encoding or "").lower()
+    part = {"what": what, "url": facts.url, "content_encoding": encoding or None, "size": len(facts.body)}
+    if encoding in COMPRESSED:
+        return {**part, "status": "pass", "note": f"compressed ({encoding})"}
+    if len(facts.body) < SMALL:
+        return {**part, "status": "pass", "note": "too small to need compression"}
+    return {**part, "status": "warn", "note": f"{len(facts.body) // 1024} KB sent uncompressed"}
+
+
+def compression(target: str, page: HttpFacts, asset: HttpFacts | None = None) -> Result:
+    """The page and the largest same-origin text asset, each a sub-result in the
+    evidence: a server that compresses nothing is caught even when the page is small."""
+    missing = needs("http.compression", target, page=page, asset=asset)
+    if missing:
+        return missing
+    parts = [_compression_part("page", page)] + ([_compression_part("largest text asset", asset)] if asset else [])
     encoding = (page.content_encoding or "").lower()
-    ev = {"content_encoding": encoding or None, "size": len(page.body)}
-    if encoding in {"gzip", "br", "deflate", "zstd", "x-gzip"}:
+    ev = {"content_encoding": encoding or None, "size": len(page.body), "parts": parts}
+    bad = [p for p in parts if p["status"] == "warn"]
+    if bad:
+        return warned("http.compression", target, "Sent uncompressed: " + "; ".join(f"{p['url']} ({p['note']})" for p in bad) + ".", **ev)
+    if encoding in COMPRESSED:
         return passed("http.compression", target, f"Pages are compressed ({encoding}).", **ev)
-    if len(page.body) < 1024:
-        return passed("http.compression", target, "The page is too small to need compression.", **ev)
-    return warned("http.compression", target, f"The page ({len(page.body) // 1024} KB) is sent uncompressed.", **ev)
+    return passed("http.compression", target, "Nothing fetched is large enough to need compression.", **ev)
 
 
 def health(target: str, facts: HttpFacts | None) -> Result:
     if facts is None:
-        return warned("http.health", target, "No health URL is declared for this domain.")
+        return warned("http.health", target, "No health URL is declared for this domain.", network=False)
     if facts.error:
         return errored("http.health", facts.url, facts.error)
     if facts.status == 200:

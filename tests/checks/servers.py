@@ -172,6 +172,15 @@ class ZoneResolver(BaseResolver):
         return reply
 
 
+class RefusingResolver(BaseResolver):
+    """A DNS server that answers every query at once with REFUSED."""
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        reply.header.rcode = RCODE.REFUSED
+        return reply
+
+
 class _Silent:
     """A UDP socket that reads nothing and never answers."""
 
@@ -341,11 +350,18 @@ class Lab:
                              logger=DNSLogger(log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None))
         self.dns.start_thread()
         self.silent = _Silent("127.0.0.1")
+        self.refusing = DNSServer(RefusingResolver(), address="127.0.0.1", port=0,
+                                  logger=DNSLogger(log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None))
+        self.refusing.start_thread()
         self.web = WebServers(self.ca)
 
     @property
     def dns_port(self) -> int:
         return self.dns.server.server_address[1]
+
+    @property
+    def refusing_port(self) -> int:
+        return self.refusing.server.server_address[1]
 
     def settings_values(self) -> dict:
         return {
@@ -365,6 +381,7 @@ class Lab:
 
     def stop(self) -> None:
         self.dns.stop()
+        self.refusing.stop()
         self.web.stop()
         self.silent.sock.close()
         self.tmp.cleanup()
