@@ -164,6 +164,8 @@ def _job_tls(name: str) -> Callable[[DomainSpec, _Shared], list[Result]]:
     def job(spec: DomainSpec, shared: _Shared) -> list[Result]:
         addresses = net.resolve_addresses(name, timeout=spec.timeout)
         if addresses.error:
+            with shared.lock:
+                shared.certs.setdefault(name, net.TlsFacts(name, None, error=addresses.error))
             return [errored("tls.trusted", name, addresses.error)]
         if not addresses.addresses:
             return []  # dns.*.resolves already says the name does not exist
@@ -295,9 +297,9 @@ def audit_domain(
                 results += [errored(i, spec.apex, reason) for i in ids]
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+        results.append(tls_eval.coverage(spec.apex, spec.names, shared.certs))
         if budget.failing:
             results = [_with_resolver_note(r, budget.failing) for r in results]
-    results.append(tls_eval.coverage(spec.apex, spec.names, shared.certs))
     return sorted(results, key=lambda r: (r.check_id, r.target))
 
 

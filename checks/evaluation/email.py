@@ -89,7 +89,7 @@ def dkim(domain: str, selector: str, facts: DnsFacts) -> Result:
 
 
 def no_selectors(domain: str) -> Result:
-    return warned("email.dkim", domain, "No DKIM selectors declared, so DKIM was not checked (selectors are never guessed).")
+    return warned("email.dkim", domain, "No DKIM selectors declared, so DKIM was not checked (selectors are never guessed).", network=False)
 
 
 def mta_sts(domain: str, txt: DnsFacts, policy: HttpFacts | None) -> Result:
