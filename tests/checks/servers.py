@@ -210,6 +210,7 @@ class Response:
     drip: bool = False  # one byte a second, forever
     huge: int = 0  # stream this many bytes of body
     gzip: bool = False
+    raw: bytes | None = None  # sent as is, instead of a well-formed response
 
 
 Handler = Callable[[Request], Response]
@@ -239,6 +240,12 @@ class _HTTPHandler(socketserver.StreamRequestHandler):
         host = headers.get("host", "").split(":")[0].lower()
         scheme = "https" if self.server.tls else "http"
         resp = self.server.web.dispatch(Request(scheme, host, target, method, headers))
+        if resp.raw is not None:
+            try:
+                self.wfile.write(resp.raw)
+            except (OSError, ssl.SSLError):
+                pass
+            return
         body = resp.body
         if resp.gzip and "gzip" in headers.get("accept-encoding", ""):
             body = gzip.compress(body)
