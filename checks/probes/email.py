@@ -11,7 +11,9 @@ MAX_DEPTH = 10
 MAX_NODES = 40  # hard stop on the total number of SPF lookups we make ourselves
 
 
-def mx_hosts(domain: str, facts: net.DnsFacts, *, timeout: float = 3.0) -> dict[str, net.AddressFacts]:
+def mx_hosts(
+    domain: str, facts: net.DnsFacts, *, timeout: float = 3.0
+) -> dict[str, net.AddressFacts]:
     hosts = {}
     for record in facts.records[:10]:
         host = record.split()[-1].rstrip(".")
@@ -25,7 +27,9 @@ def spf_tree(domain: str, *, timeout: float = 3.0) -> SpfNode:
     return _spf_node(domain, "root", (), budget, timeout)
 
 
-def _spf_node(domain: str, via: str, ancestors: tuple[str, ...], budget: list[int], timeout: float) -> SpfNode:
+def _spf_node(
+    domain: str, via: str, ancestors: tuple[str, ...], budget: list[int], timeout: float
+) -> SpfNode:
     domain = domain.rstrip(".").lower()
     if domain in ancestors:
         return SpfNode(domain, via, loop=True)
@@ -39,25 +43,48 @@ def _spf_node(domain: str, via: str, ancestors: tuple[str, ...], budget: list[in
     if len(records) != 1:
         return SpfNode(domain, via, records=records)
     record = parse_spf(records[0])
-    voids, children = [], []
+    voids, children, mx_counts, errors = [], [], [], []
     for term in record.terms:
         if term.modifier and term.mechanism == "redirect" and term.value:
-            children.append(_spf_node(term.value, "redirect", (*ancestors, domain), budget, timeout))
+            if record.all_qualifier is not None:
+                continue  # RFC 7208 6.1: ignored when the record has an "all" mechanism
+            children.append(
+                _spf_node(term.value, "redirect", (*ancestors, domain), budget, timeout)
+            )
         elif term.mechanism == "include" and term.value:
             children.append(_spf_node(term.value, "include", (*ancestors, domain), budget, timeout))
-        elif term.mechanism in {"a", "mx", "exists"} and budget[0] > 0 and "%" not in (term.value or ""):
+        elif (
+            term.mechanism in {"a", "mx", "exists"}
+            and budget[0] > 0
+            and "%" not in (term.value or "")
+        ):
             budget[0] -= 1
             target = term.value or domain
             facts = net.dns_query(target, "MX" if term.mechanism == "mx" else "A", timeout=timeout)
-            if facts.status in {"nxdomain", "nodata"}:
+            if facts.status == "error":
+                errors.append(f"{term.mechanism}:{target}: {facts.error}")
+            elif facts.status in {"nxdomain", "nodata"}:
                 voids.append(f"{term.mechanism}:{target}")
-    return SpfNode(domain, via, records=records, void_terms=tuple(voids), children=tuple(children))
+            elif term.mechanism == "mx":
+                # RFC 7208 4.6.4: each MX host costs an address lookup, at most 10.
+                mx_counts.append((target, len(facts.records)))
+    return SpfNode(
+        domain,
+        via,
+        records=records,
+        void_terms=tuple(voids),
+        children=tuple(children),
+        mx_counts=tuple(mx_counts),
+        error="; ".join(errors) or None,
+    )
 
 
 # Second-level labels that country registries sell names under (example.co.uk,
 # shop.com.au). Not the public suffix list, which would be a dependency kept up to date;
 # enough to stop two different companies under co.uk counting as one organisation.
-_CC_SECOND_LEVEL = frozenset({"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"})
+_CC_SECOND_LEVEL = frozenset(
+    {"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"}
+)
 
 
 def organisational_domain(domain: str) -> str:
@@ -91,11 +118,15 @@ def dmarc(domain: str, *, timeout: float = 3.0) -> DmarcFacts:
             return DmarcFacts(domain, name, (), txt.error, {})
         records = tuple(r for r in txt.records if is_dmarc(r))
         if records:
-            return DmarcFacts(domain, name, records, None, _authorisations(candidate, records, timeout))
+            return DmarcFacts(
+                domain, name, records, None, _authorisations(candidate, records, timeout)
+            )
     return DmarcFacts(domain, None, (), None, {})
 
 
-def _authorisations(domain: str, records: tuple[str, ...], timeout: float) -> dict[str, bool | None]:
+def _authorisations(
+    domain: str, records: tuple[str, ...], timeout: float
+) -> dict[str, bool | None]:
     """RFC 7489 7.1: a report address at another organisation must publish
     <domain>._report._dmarc.<their domain>."""
     parsed = parse_dmarc(records[0])
@@ -117,7 +148,9 @@ def mta_sts(domain: str, *, timeout: float = 5.0) -> tuple[net.DnsFacts, net.Htt
     txt = net.dns_query(f"_mta-sts.{domain}", "TXT", timeout=timeout)
     if not any(r.lower().startswith("v=stsv1") for r in txt.records):
         return txt, None
-    policy = net.http_request(f"https://mta-sts.{domain}/.well-known/mta-sts.txt", timeout=timeout, max_bytes=64_000)
+    policy = net.http_request(
+        f"https://mta-sts.{domain}/.well-known/mta-sts.txt", timeout=timeout, max_bytes=64_000
+    )
     return txt, policy
 
 
