@@ -3,6 +3,10 @@ MTA-STS and TLS-RPT."""
 
 from __future__ import annotations
 
+import functools
+
+from publicsuffixlist import PublicSuffixList
+
 from checks import net
 from checks.evaluation.dmarc import DmarcFacts, is_dmarc, parse_dmarc
 from checks.evaluation.spf import SpfNode, is_spf, parse_spf
@@ -79,19 +83,17 @@ def _spf_node(
     )
 
 
-# Second-level labels that country registries sell names under (example.co.uk,
-# shop.com.au). Not the public suffix list, which would be a dependency kept up to date;
-# enough to stop two different companies under co.uk counting as one organisation.
-_CC_SECOND_LEVEL = frozenset(
-    {"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"}
-)
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    # The list bundled with the package (updated with each release): never fetched.
+    return PublicSuffixList()
 
 
 def organisational_domain(domain: str) -> str:
-    labels = domain.lower().rstrip(".").split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _CC_SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    """RFC 7489 3.2: the registrable domain, by the Public Suffix List (example.me.uk,
+    shop.com.au, user.github.io). A name that is itself a public suffix is its own."""
+    name = domain.lower().rstrip(".")
+    return _suffix_list().privatesuffix(name) or name
 
 
 def _walk(domain: str) -> list[str]:
