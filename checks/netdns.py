@@ -172,9 +172,10 @@ def dns_query(name: str, rdtype: str, *, timeout: float = 3.0) -> DnsFacts:
                 budget.failing = budget.failing or reason
             return DnsFacts(name, rdtype, "error", error=reason)
         timeout = min(timeout, left)
-    facts = _dns_query(name, rdtype, timeout)
-    if budget is not None:
-        budget.record(facts)
+    if budget is None:
+        facts = _dns_query(name, rdtype, timeout)
+    else:
+        facts = _budgeted_query(name, rdtype, timeout, budget)
     if facts.status != "error":
         ttl = DNS_CACHE_SECONDS if facts.ttl is None else min(facts.ttl, DNS_CACHE_SECONDS)
         with _dns_cache_lock:
@@ -182,6 +183,23 @@ def dns_query(name: str, rdtype: str, *, timeout: float = 3.0) -> DnsFacts:
                 _dns_cache.clear()
             _dns_cache[key] = (now + ttl, facts)
     return facts
+
+
+ATTEMPT_SECONDS = 2.0  # one try inside a budget; dnspython's own per-try timeout too
+
+
+def _budgeted_query(name: str, rdtype: str, timeout: float, budget: Budget) -> DnsFacts:
+    """Tries of at most ATTEMPT_SECONDS until ``timeout``: each unanswered try counts
+    towards the budget's verdict on the nameservers, and once they are taken as failing
+    no further try is sent, so a lookup in flight does not wait out its whole timeout
+    after the audit has learnt the nameservers are a black hole."""
+    end = time.monotonic() + timeout
+    while True:
+        facts = _dns_query(name, rdtype, min(ATTEMPT_SECONDS, max(0.05, end - time.monotonic())))
+        budget.record(facts)
+        unanswered = facts.server_failure and (facts.error or "").startswith("no answer")
+        if not unanswered or budget.failing or end - time.monotonic() <= 0.05:
+            return facts
 
 
 def _dns_query(name: str, rdtype: str, timeout: float) -> DnsFacts:
