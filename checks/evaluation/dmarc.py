@@ -79,6 +79,10 @@ def evaluate(facts: DmarcFacts) -> Result:
           "external_authorised": facts.authorised}
     if record.errors:
         return failed("email.dmarc", facts.domain, "DMARC is invalid: " + "; ".join(record.errors) + ".", **ev)
+    unknown = [d for d, ok in facts.authorised.items() if ok is None]
+    if unknown:
+        return errored("email.dmarc", facts.domain, f"the report authorisation lookup for {unknown[0]} failed",
+                       failed_input="report authorisation lookups", **ev)
     unauthorised = [d for d, ok in facts.authorised.items() if ok is False]
     if record.policy == "none":
         return warned("email.dmarc", facts.domain, "DMARC policy is none: forged mail is only reported, not stopped. Move to quarantine, then reject.", **ev)

@@ -99,6 +99,9 @@ def mta_sts(domain: str, txt: DnsFacts, policy: HttpFacts | None) -> Result:
     if not records:
         return passed("email.mta_sts", domain, "MTA-STS is not set up (optional).", present=False)
     ev = {"record": records[0], "policy_status": policy.status if policy else None}
+    if policy is not None and policy.error and policy.status is None and "does not resolve" not in policy.error:
+        # Timeouts, refusals and resets say nothing about the policy file: could not tell.
+        return errored("email.mta_sts", domain, policy.error, failed_input="the policy file", **ev)
     if policy is None or policy.error or policy.status != 200:
         reason = policy.error if policy and policy.error else f"answered {policy.status if policy else 'nothing'}"
         return warned("email.mta_sts", domain, f"MTA-STS is announced but the policy file could not be read ({reason}).", **ev)

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from checks import net
 from checks.audit import DomainSpec, audit_domain
 from checks.catalogue import CHECKS
+from checks.evaluation import Status
+from checks.evaluation import dns as dns_eval
+from checks.evaluation import email as email_eval
+from checks.evaluation import http as http_eval
+from checks.evaluation.dmarc import DmarcFacts, evaluate
 from tests.checks.servers import add_good_domain
 
 SPEC = DomainSpec(
@@ -64,3 +70,50 @@ def test_no_web_check_passes_when_the_site_refuses_connections(lab, settings):
     web = [c for c in _confident(results) if c[0].split(".")[0] in {"http", "redirect", "tls"} or c[0] == "dns.cloudflare"]
     assert web == []
     assert any(r.check_id == "http.cache_static" and r.status == "error" for r in results)
+
+
+# ------------------------------------------------------------ the evaluation rules, one by one
+
+TIMEOUT = "no answer from the DNS servers (192.0.2.53:53) within 2 s"
+
+
+def test_forgotten_subdomains_is_error_when_a_lookup_could_not_tell():
+    ok = net.DnsFacts("lr-x.acme.test", "A", "nxdomain")
+    failed_lookup = net.DnsFacts("staging.acme.test", "A", "error", error=TIMEOUT)
+    result = dns_eval.undeclared("acme.test", {}, ok, [ok, failed_lookup])
+    assert result.status == Status.ERROR and result.evidence["failed_input"] == "lookups"
+
+
+def test_static_caching_is_error_when_the_page_could_not_be_fetched():
+    page = net.HttpFacts("https://acme.test/", error="connection refused")
+    result = http_eval.cache_static("https://acme.test/", page, None)
+    assert result.status == Status.ERROR and "connection refused" in result.summary
+
+
+def test_compression_is_error_when_the_largest_asset_could_not_be_fetched():
+    page = net.HttpFacts("https://acme.test/", status=200, body=b"x" * 100, content_encoding=None)
+    asset = net.HttpFacts("https://acme.test/app.js", error="gave up after the 5 s deadline")
+    assert http_eval.compression("https://acme.test/", page, asset).status == Status.ERROR
+
+
+def test_small_page_with_an_uncompressed_big_asset_warns():
+    page = net.HttpFacts("https://acme.test/", status=200, body=b"x" * 100)
+    asset = net.HttpFacts("https://acme.test/app.js", status=200, body=b"x" * 50_000,
+                          headers=(("Content-Type", "application/javascript"),))
+    result = http_eval.compression("https://acme.test/", page, http_eval.largest_text_asset([asset]))
+    assert result.status == Status.WARN
+    assert [p["status"] for p in result.evidence["parts"]] == ["pass", "warn"]
+
+
+def test_dmarc_is_error_when_a_report_authorisation_lookup_failed():
+    facts = DmarcFacts("acme.test", "_dmarc.acme.test", ("v=DMARC1; p=reject; rua=mailto:r@other.test",), None,
+                       {"other.test": None})
+    assert evaluate(facts).status == Status.ERROR
+
+
+def test_mta_sts_is_error_when_the_policy_host_timed_out_but_warns_when_it_does_not_exist():
+    txt = net.DnsFacts("_mta-sts.acme.test", "TXT", "ok", records=("v=STSv1; id=1",))
+    timed_out = net.HttpFacts("https://mta-sts.acme.test/.well-known/mta-sts.txt", error="gave up after the 5 s deadline")
+    missing = net.HttpFacts("https://mta-sts.acme.test/.well-known/mta-sts.txt", error="mta-sts.acme.test does not resolve to any address")
+    assert email_eval.mta_sts("acme.test", txt, timed_out).status == Status.ERROR
+    assert email_eval.mta_sts("acme.test", txt, missing).status == Status.WARN
