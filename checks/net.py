@@ -76,6 +76,7 @@ from checks.netdns import (  # noqa: F401 - the DNS half of the public API
     DnsFacts,
     _budget,
     allow_private_targets,
+    ascii_name,
     audit_budget,
     ca_bundle,
     clear_dns_cache,
@@ -550,9 +551,9 @@ def http_request(
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     try:
-        host = (parts.hostname or "").lower()
+        host = ascii_name(parts.hostname or "")
         explicit_port = parts.port
-    except ValueError:
+    except ValueError:  # UnicodeError (an invalid label) is one too
         host, explicit_port = "", None
     if scheme not in {"http", "https"} or not host:
         return HttpFacts(url, error=f"not an http(s) URL: {url}")

@@ -18,6 +18,7 @@ import dns.nameserver
 import dns.rcode
 import dns.rdatatype
 import dns.resolver
+import idna
 from django.conf import settings
 
 # ---------------------------------------------------------------- settings
@@ -151,10 +152,23 @@ def clear_dns_cache() -> None:
         _dns_cache.clear()
 
 
+def ascii_name(name: str) -> str:
+    """A name in its ASCII form by IDNA 2008 with UTS #46 mapping, as browsers resolve
+    it (dnspython and Python's codec would use IDNA 2003: faß -> fass, another domain).
+    Raises ``idna.IDNAError`` (a ``UnicodeError``) for an invalid label."""
+    name = name.rstrip(".").lower()
+    if name.isascii():
+        return name
+    return idna.encode(name, uts46=True).decode("ascii")
+
+
 def dns_query(name: str, rdtype: str, *, timeout: float = 3.0) -> DnsFacts:
     """Look one name up. NXDOMAIN and empty answers are facts; SERVFAIL, timeouts and
     refusals are errors ("could not tell"), never "missing"."""
-    name = name.rstrip(".").lower()
+    try:
+        name = ascii_name(name)
+    except UnicodeError as exc:
+        return DnsFacts(name, rdtype, "error", error=f"{name!r} is not a valid domain name: {exc}")
     key = (tuple(nameservers()), name, rdtype)
     now = time.monotonic()
     with _dns_cache_lock:

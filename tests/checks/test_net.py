@@ -185,3 +185,17 @@ def test_gzip_bomb_stops_decoding_at_the_cap(lab):
     facts = net.http_request("http://bomb.test/", max_bytes=100_000)
     assert len(facts.body) <= 100_000
     assert "decoded body larger" in facts.error
+
+
+def test_unicode_names_are_resolved_by_idna_2008_not_2003(lab):
+    lab.zone.add("xn--fa-hia.test", "A", WEB_IP)  # faß.test
+    lab.zone.add("fass.test", "A", "127.0.0.9")  # what IDNA 2003 would have asked for
+    assert net.dns_query("faß.test", "A").records == (WEB_IP,)
+    lab.web.routes["xn--fa-hia.test"] = lambda req: Response(200, [("X-Host", req.host)], b"ok")
+    facts = net.http_request("http://faß.test/")
+    assert facts.status == 200 and facts.header("x-host") == "xn--fa-hia.test"
+
+
+def test_an_invalid_label_is_an_error_not_a_lookup(lab):
+    facts = net.dns_query("a\u200db.test", "A")
+    assert facts.status == "error" and "not a valid domain name" in facts.error
