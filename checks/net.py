@@ -300,8 +300,9 @@ def tls_inspect(
     deadline = _Deadline(timeout)
     port = port or https_port()
     try:
+        host = ascii_name(host)  # SNI too: Python's ssl would encode a U-label by IDNA 2003
         address = _pick_address(host, address, deadline)
-    except (TargetRefused, _Failure, TimeoutError) as exc:
+    except (TargetRefused, _Failure, TimeoutError, UnicodeError) as exc:
         return TlsFacts(host, address, error=_network_reason(exc, deadline))
     verify_error = None
     try:
@@ -358,6 +359,7 @@ def tls_accepts(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # asking about them is the point
             ctx.minimum_version = ctx.maximum_version = _VERSIONS[version]
+        host = ascii_name(host)
         address = _pick_address(host, address, deadline)
         with (
             _connect(address, port or https_port(), deadline) as sock,
