@@ -420,7 +420,14 @@ class _PinnedStream(httpcore.NetworkStream):
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self.sock.settimeout(self.deadline.left())
-        self.sock.sendall(buffer)
+        try:
+            self.sock.sendall(buffer)
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            # httpcore reads the response after a failed write (a server may answer and
+            # close before reading a body it does not want); it only knows its own type.
+            raise httpcore.WriteError(str(exc)) from exc
 
     def close(self) -> None:
         self.sock.close()
