@@ -491,8 +491,8 @@ def _exchange(
     deadline: _Deadline,
     max_bytes: int,
 ) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool, TlsFacts | None]:
-    """One request through httpcore: HTTP/1.1 only, no retries, no redirects, no pool
-    kept between calls."""
+    """One request through httpcore: one connection, HTTP/1.1 only, no retries, no
+    redirects, nothing kept between calls."""
     url = httpcore.URL(
         scheme=scheme.encode(),
         host=host.encode("ascii"),
@@ -500,7 +500,8 @@ def _exchange(
         target=target.encode("latin-1"),
     )
     with (
-        httpcore.ConnectionPool(
+        httpcore.HTTPConnection(
+            httpcore.Origin(scheme.encode(), host.encode("ascii"), port),
             ssl_context=ctx,
             network_backend=_PinnedBackend(address, deadline),
             http1=True,

@@ -24,6 +24,7 @@ _SYMBOL = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
 
 class Command(BaseCommand):
     help = "Audit a domain: DNS, redirects, TLS, HTTP headers and email authentication."
+    requires_system_checks: list[str] = []  # touches no database; seconds count when DNS is down
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("domain")
