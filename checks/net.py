@@ -105,6 +105,7 @@ class _Deadline:
 
     def __init__(self, seconds: float) -> None:
         budget = _budget.get()
+        self.audit_clipped = budget is not None and budget.end - time.monotonic() < seconds
         if budget is not None:
             seconds = max(0.0, min(seconds, budget.end - time.monotonic()))
         self.seconds = seconds
@@ -270,6 +271,8 @@ def _is_ip(host: str) -> bool:
 
 def _network_reason(exc: BaseException, deadline: _Deadline | None = None) -> str:
     if isinstance(exc, socket.timeout | TimeoutError) and deadline is not None:
+        if deadline.audit_clipped:
+            return "no complete answer before the audit's deadline (CHECKS_AUDIT_DEADLINE_SECONDS)"
         return f"no complete answer within the {deadline.seconds:g} s deadline"
     if isinstance(exc, TargetRefused | _Failure):
         return str(exc)

@@ -117,3 +117,18 @@ def test_mta_sts_is_error_when_the_policy_host_timed_out_but_warns_when_it_does_
     missing = net.HttpFacts("https://mta-sts.acme.test/.well-known/mta-sts.txt", error="mta-sts.acme.test does not resolve to any address")
     assert email_eval.mta_sts("acme.test", txt, timed_out).status == Status.ERROR
     assert email_eval.mta_sts("acme.test", txt, missing).status == Status.WARN
+
+
+def test_a_slow_site_is_cut_at_the_audit_deadline_and_reported_as_error(lab, settings):
+    from tests.checks.servers import good_site
+
+    add_good_domain(lab, "acme.test")
+    for name in ("acme.test", "www.acme.test"):
+        lab.web.routes[name] = good_site("acme.test", latency=30)  # would hold every request
+    settings.CHECKS_AUDIT_DEADLINE_SECONDS = 1
+    results = audit_domain(DomainSpec("acme.test", timeout=20.0))
+    web = [r for r in results if r.check_id.split(".")[0] in {"http", "redirect"} and r.evidence.get("network") is not False]
+    assert web and all(r.status == "error" for r in web), [(r.check_id, r.status) for r in web]
+    assert any("deadline" in r.summary for r in web)
+    # DNS answered in time, so those verdicts stand.
+    assert next(r for r in results if r.check_id == "dns.apex.resolves").status == "pass"
