@@ -27,6 +27,9 @@ Public API
     (SERVFAIL, timeout, refused) with ``error`` saying why. Never raises.
 ``resolve_addresses(name, *, timeout=3.0) -> AddressFacts``
     A and AAAA together.
+``ascii_name(name) -> str``
+    The name by IDNA 2008 with UTS #46 mapping (what browsers resolve); every lookup,
+    URL host and SNI goes through it. Raises ``UnicodeError`` for an invalid label.
 ``http_request(url, *, method="GET", timeout=5.0, max_bytes=1_000_000, headers=None,
 address=None, verify=True, content=None) -> HttpFacts``
     httpx's protocol layer (httpcore + h11) speaks HTTP/1.1; this module keeps the
