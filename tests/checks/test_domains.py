@@ -29,6 +29,8 @@ def test_organisational_domain_follows_the_public_suffix_list(name, organisation
 
 
 def test_audit_command_refuses_an_invalid_internationalised_name():
-    result = subprocess.run([sys.executable, "manage.py", "audit", "ab--c.exämple"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "audit", "ab--c.exämple"], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "hyphen" in result.stderr.lower()

@@ -33,8 +33,11 @@ def _resolver(lab, kind: str) -> str:
 
 
 def _confident(results):
-    return [(r.check_id, r.target, r.summary) for r in results
-            if r.status in ("pass", "warn") and r.evidence.get("network") is not False]
+    return [
+        (r.check_id, r.target, r.summary)
+        for r in results
+        if r.status in ("pass", "warn") and r.evidence.get("network") is not False
+    ]
 
 
 @pytest.mark.parametrize("kind", ["black-hole", "refusing"])
@@ -58,8 +61,16 @@ def test_every_check_of_the_catalogue_reports_even_when_dns_fails(lab, settings)
     seen = {r.check_id for r in audit_domain(SPEC)}
     # Only these need facts (an alias, a certificate, a redirect chain) that a failed
     # lookup never produces; the rest must say "could not tell", not be silent.
-    follow_ups = {"dns.cname.dangling", "tls.hostname", "tls.expiry", "tls.legacy_protocols",
-                  "redirect.https_upgrade", "redirect.hops", "redirect.preserves_path", "redirect.no_downgrade"}
+    follow_ups = {
+        "dns.cname.dangling",
+        "tls.hostname",
+        "tls.expiry",
+        "tls.legacy_protocols",
+        "redirect.https_upgrade",
+        "redirect.hops",
+        "redirect.preserves_path",
+        "redirect.no_downgrade",
+    }
     assert set(CHECKS) - follow_ups <= seen
 
 
@@ -67,7 +78,11 @@ def test_no_web_check_passes_when_the_site_refuses_connections(lab, settings):
     add_good_domain(lab, "acme.test", subdomains=("app",))
     settings.LAUNCHREADY_HTTP_PORT = settings.LAUNCHREADY_HTTPS_PORT = 9  # nothing listens
     results = audit_domain(SPEC)
-    web = [c for c in _confident(results) if c[0].split(".")[0] in {"http", "redirect", "tls"} or c[0] == "dns.cloudflare"]
+    web = [
+        c
+        for c in _confident(results)
+        if c[0].split(".")[0] in {"http", "redirect", "tls"} or c[0] == "dns.cloudflare"
+    ]
     assert web == []
     assert any(r.check_id == "http.cache_static" and r.status == "error" for r in results)
 
@@ -98,23 +113,39 @@ def test_compression_is_error_when_the_largest_asset_could_not_be_fetched():
 
 def test_small_page_with_an_uncompressed_big_asset_warns():
     page = net.HttpFacts("https://acme.test/", status=200, body=b"x" * 100)
-    asset = net.HttpFacts("https://acme.test/app.js", status=200, body=b"x" * 50_000,
-                          headers=(("Content-Type", "application/javascript"),))
-    result = http_eval.compression("https://acme.test/", page, http_eval.largest_text_asset([asset]))
+    asset = net.HttpFacts(
+        "https://acme.test/app.js",
+        status=200,
+        body=b"x" * 50_000,
+        headers=(("Content-Type", "application/javascript"),),
+    )
+    result = http_eval.compression(
+        "https://acme.test/", page, http_eval.largest_text_asset([asset])
+    )
     assert result.status == Status.WARN
     assert [p["status"] for p in result.evidence["parts"]] == ["pass", "warn"]
 
 
 def test_dmarc_is_error_when_a_report_authorisation_lookup_failed():
-    facts = DmarcFacts("acme.test", "_dmarc.acme.test", ("v=DMARC1; p=reject; rua=mailto:r@other.test",), None,
-                       {"other.test": None})
+    facts = DmarcFacts(
+        "acme.test",
+        "_dmarc.acme.test",
+        ("v=DMARC1; p=reject; rua=mailto:r@other.test",),
+        None,
+        {"other.test": None},
+    )
     assert evaluate(facts).status == Status.ERROR
 
 
 def test_mta_sts_is_error_when_the_policy_host_timed_out_but_warns_when_it_does_not_exist():
     txt = net.DnsFacts("_mta-sts.acme.test", "TXT", "ok", records=("v=STSv1; id=1",))
-    timed_out = net.HttpFacts("https://mta-sts.acme.test/.well-known/mta-sts.txt", error="gave up after the 5 s deadline")
-    missing = net.HttpFacts("https://mta-sts.acme.test/.well-known/mta-sts.txt", error="mta-sts.acme.test does not resolve to any address")
+    timed_out = net.HttpFacts(
+        "https://mta-sts.acme.test/.well-known/mta-sts.txt", error="gave up after the 5 s deadline"
+    )
+    missing = net.HttpFacts(
+        "https://mta-sts.acme.test/.well-known/mta-sts.txt",
+        error="mta-sts.acme.test does not resolve to any address",
+    )
     assert email_eval.mta_sts("acme.test", txt, timed_out).status == Status.ERROR
     assert email_eval.mta_sts("acme.test", txt, missing).status == Status.WARN
 
@@ -127,7 +158,12 @@ def test_a_slow_site_is_cut_at_the_audit_deadline_and_reported_as_error(lab, set
         lab.web.routes[name] = good_site("acme.test", latency=30)  # would hold every request
     settings.CHECKS_AUDIT_DEADLINE_SECONDS = 1
     results = audit_domain(DomainSpec("acme.test", timeout=20.0))
-    web = [r for r in results if r.check_id.split(".")[0] in {"http", "redirect"} and r.evidence.get("network") is not False]
+    web = [
+        r
+        for r in results
+        if r.check_id.split(".")[0] in {"http", "redirect"}
+        and r.evidence.get("network") is not False
+    ]
     assert web and all(r.status == "error" for r in web), [(r.check_id, r.status) for r in web]
     assert any("deadline" in r.summary for r in web)
     # DNS answered in time, so those verdicts stand.

@@ -20,7 +20,9 @@ def test_redirect_is_ignored_when_the_record_has_all(lab):
     lookup behind it: here 12 includes that would break the limit."""
     lab.zone.add("both.test", "TXT", "v=spf1 include:ok.test -all redirect=heavy.test")
     lab.zone.add("ok.test", "TXT", "v=spf1 ip4:192.0.2.1 -all")
-    lab.zone.add("heavy.test", "TXT", "v=spf1 " + " ".join(f"include:h{i}.test" for i in range(12)) + " -all")
+    lab.zone.add(
+        "heavy.test", "TXT", "v=spf1 " + " ".join(f"include:h{i}.test" for i in range(12)) + " -all"
+    )
     tree = email_probe.spf_tree("both.test")
     assert [c.domain for c in tree.children] == ["ok.test"]  # the redirect was never followed
     assert spf.count_lookups(tree) == 1
@@ -99,7 +101,21 @@ def plans(draw, depth=0, prefix="n"):
     terms = []
     children = []
     for i in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["ip4", "a-hit", "a-void", "mx-void", "mx-hit", "exists-void", "include", "include-missing", "ptr"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "ip4",
+                    "a-hit",
+                    "a-void",
+                    "mx-void",
+                    "mx-hit",
+                    "exists-void",
+                    "include",
+                    "include-missing",
+                    "ptr",
+                ]
+            )
+        )
         name = f"{prefix}{i}"
         if kind == "include" and depth < 2:
             children.append(("include", draw(plans(depth + 1, f"{name}x"))))
@@ -112,7 +128,13 @@ def plans(draw, depth=0, prefix="n"):
     redirect = None
     if ending.startswith("redirect") and depth < 2:
         redirect = draw(plans(depth + 1, f"{prefix}r"))
-    return {"domain": f"{prefix}.spf.test", "terms": terms, "children": children, "ending": ending, "redirect": redirect}
+    return {
+        "domain": f"{prefix}.spf.test",
+        "terms": terms,
+        "children": children,
+        "ending": ending,
+        "redirect": redirect,
+    }
 
 
 def _install(zone, plan) -> None:
@@ -168,7 +190,11 @@ def _reference(plan) -> tuple[int, int]:
     return lookups, voids
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(plans())
 def test_lookup_and_void_counters_agree_with_an_independent_count(lab, plan):
     lab.zone.clear()
