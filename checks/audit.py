@@ -1,12 +1,21 @@
 """Run every check for one domain: probes in a bounded thread pool, then evaluation.
 No database here: the Huey task, the `audit` command and the benchmark all call
-``audit_domain`` with a ``DomainSpec`` and get ``Result`` rows back."""
+``audit_domain`` with a ``DomainSpec`` and get ``Result`` rows back.
+
+One audit never outlives ``CHECKS_AUDIT_DEADLINE_SECONDS`` (default 20): every lookup,
+request and handshake runs inside ``net.audit_budget``, whose DNS share is
+``CHECKS_DNS_BUDGET_SECONDS`` (default 10); after ``CHECKS_DNS_GIVE_UP_AFTER``
+consecutive timeouts or refusals the nameservers are taken as failing and every
+remaining lookup is answered with that error at once. A job still running at the
+deadline reports its checks as ``error``, never silence."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -75,8 +84,8 @@ def _job_resolve(spec: DomainSpec, shared: _Shared) -> list[Result]:
 
 def _job_undeclared(spec: DomainSpec, shared: _Shared) -> list[Result]:
     declared = set(spec.names) | {urlsplit_host(s) for s, _ in spec.redirects}
-    found, wildcard = dns_probe.undeclared_names(spec.apex, declared, timeout=spec.timeout)
-    out = [dns_eval.undeclared(spec.apex, found, wildcard)]
+    found, wildcard, lookups = dns_probe.undeclared_names(spec.apex, declared, timeout=spec.timeout)
+    out = [dns_eval.undeclared(spec.apex, found, wildcard, lookups)]
     out += dns_eval.dangling([f.a for f in found.values()])
     return out
 
@@ -90,9 +99,7 @@ def _job_nameservers(spec: DomainSpec, shared: _Shared) -> list[Result]:
     head = net.http_request(f"https://{spec.apex}/", method="HEAD", timeout=spec.timeout)
     return [
         dns_eval.nameservers(spec.apex, ns),
-        dns_eval.cloudflare(
-            spec.apex, ns, head.header("server"), head.header("cf-ray") is not None
-        ),
+        dns_eval.cloudflare(spec.apex, ns, head),
     ]
 
 
@@ -133,17 +140,17 @@ def _job_web(spec: DomainSpec, shared: _Shared) -> list[Result]:
         http_eval.cookies(target, page),
         http_eval.mixed_content(target, page),
         http_eval.cache_private(target, page),
-        http_eval.compression(target, page),
     ]
-    asset = None
+    assets: list[net.HttpFacts] = []
     if not page.error:
+        # Up to three same-origin static files: the first is judged for caching, the
+        # largest text one (CSS/JS) for compression alongside the page.
         resources = http_eval.page_resources(page)
-        same_site = [
-            urljoin(target, a) for a in resources.assets if urljoin(target, a).startswith(origin)
-        ]
-        if same_site:
-            asset = net.http_request(same_site[0], timeout=t)
-    out.append(http_eval.cache_static(target, asset))
+        same_site = [urljoin(target, a) for a in resources.assets]
+        same_site = list(dict.fromkeys(u for u in same_site if u.startswith(origin + "/")))
+        assets = [net.http_request(u, timeout=t) for u in same_site[:3]]
+    out.append(http_eval.cache_static(target, page, assets[0] if assets else None))
+    out.append(http_eval.compression(target, page, http_eval.largest_text_asset(assets)))
     health = net.http_request(origin + spec.health_path, timeout=t) if spec.health_path else None
     out.append(http_eval.health(origin, health))
     for route in ("/", *spec.key_routes):
@@ -156,8 +163,12 @@ def _job_web(spec: DomainSpec, shared: _Shared) -> list[Result]:
 def _job_tls(name: str) -> Callable[[DomainSpec, _Shared], list[Result]]:
     def job(spec: DomainSpec, shared: _Shared) -> list[Result]:
         addresses = net.resolve_addresses(name, timeout=spec.timeout)
+        if addresses.error:
+            with shared.lock:
+                shared.certs.setdefault(name, net.TlsFacts(name, None, error=addresses.error))
+            return [errored("tls.trusted", name, addresses.error)]
         if not addresses.addresses:
-            return []  # dns.*.resolves already says so
+            return []  # dns.*.resolves already says the name does not exist
         out = []
         for address in addresses.addresses[:4]:
             facts = net.tls_inspect(name, address=address, timeout=spec.timeout)
@@ -244,22 +255,62 @@ def audit_domain(
     ]
     results: list[Result] = []
     workers = max_workers or getattr(settings, "CHECKS_CONCURRENCY", 16)
-    with ThreadPoolExecutor(
-        max_workers=min(workers, len(jobs)), thread_name_prefix="audit"
-    ) as pool:
-        futures = {pool.submit(fn, spec, shared): (label, ids) for label, fn, ids in jobs}
-        for done, future in enumerate(as_completed(futures), start=1):
-            label, ids = futures[future]
-            try:
-                results += future.result()
-            except Exception as exc:  # noqa: BLE001 - a bug in one probe must not lose the run
-                results += [
-                    errored(
-                        i, spec.apex, f"internal error in {label}: {exc.__class__.__name__}: {exc}"
-                    )
-                    for i in ids
-                ]
-            if on_progress:
-                on_progress(done, len(jobs), label)
-    results.append(tls_eval.coverage(spec.apex, spec.names, shared.certs))
+    seconds = float(getattr(settings, "CHECKS_AUDIT_DEADLINE_SECONDS", 20))
+    with net.audit_budget(
+        seconds=seconds,
+        dns_seconds=float(getattr(settings, "CHECKS_DNS_BUDGET_SECONDS", 10)),
+        give_up_after=int(getattr(settings, "CHECKS_DNS_GIVE_UP_AFTER", 3)),
+    ) as budget:
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(jobs)), thread_name_prefix="audit")
+        try:
+            # Each job runs in a copy of this context, so it sees the audit's budget.
+            futures = {
+                pool.submit(contextvars.copy_context().run, fn, spec, shared): (label, ids)
+                for label, fn, ids in jobs
+            }
+            pending, done_count = set(futures), 0
+            while pending:
+                # A little grace past the budget: the jobs' own deadlines end them first.
+                left = budget.end - time.monotonic() + 1.0
+                if left <= 0:
+                    break
+                finished, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done_count += 1
+                    label, ids = futures[future]
+                    try:
+                        results += future.result()
+                    except Exception as exc:  # noqa: BLE001 - a bug in one probe must not lose the run
+                        results += [
+                            errored(
+                                i,
+                                spec.apex,
+                                f"internal error in {label}: {exc.__class__.__name__}: {exc}",
+                            )
+                            for i in ids
+                        ]
+                    if on_progress:
+                        on_progress(done_count, len(jobs), label)
+            for future in pending:
+                label, ids = futures[future]
+                reason = f"{label} did not finish within the audit's {seconds:g} s deadline"
+                results += [errored(i, spec.apex, reason) for i in ids]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        results.append(tls_eval.coverage(spec.apex, spec.names, shared.certs))
+        if budget.failing:
+            results = [_with_resolver_note(r, budget.failing) for r in results]
     return sorted(results, key=lambda r: (r.check_id, r.target))
+
+
+def _with_resolver_note(result: Result, failing: str) -> Result:
+    """Errors caused by failing nameservers say so in their evidence, for staff."""
+    if result.status != "error" or "resolver" in result.evidence:
+        return result
+    return Result(
+        result.check_id,
+        result.target,
+        result.status,
+        result.summary,
+        {**result.evidence, "resolver": failing},
+    )

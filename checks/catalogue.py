@@ -19,6 +19,7 @@ class CheckInfo:
     impact: str  # impact of a failure; warnings are filed as cleanup
     advice: str
     family: str
+    depends: tuple[str, ...] = ()  # the facts its verdict needs; any of them an error -> error
 
 
 _ROWS = [
@@ -288,8 +289,53 @@ _ROWS = [
     ),
 ]
 
+# The facts each verdict is built from (checks/evaluation passes them to ``needs``): when
+# any of them could not be read (timeout, SERVFAIL, refused, reset) the check is `error`
+# with that cause, never `pass` or `warn`. docs/checks.md repeats these per check.
+_A, _PAGE, _CHAINS = "A/AAAA lookups", "the canonical page", "the redirect chains"
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "dns.apex.resolves": (_A,),
+    "dns.www.resolves": (_A,),
+    "dns.subdomain.resolves": (_A,),
+    "dns.subdomain.undeclared": ("the wildcard probe", "every common-name lookup"),
+    "dns.cname.dangling": ("the lookup that went through the alias",),
+    "dns.nameservers": ("NS lookups",),
+    "dns.cloudflare": ("NS lookups", "a HEAD of the apex"),
+    "dns.caa": ("every CAA lookup of the climb",),
+    "redirect.canonical": (_CHAINS,),
+    "redirect.https_upgrade": ("the chain's first hop",),
+    "redirect.hops": ("the chain",),
+    "redirect.preserves_path": ("the chain",),
+    "redirect.no_downgrade": ("the chain",),
+    "redirect.declared": ("the declared URL's chain",),
+    "tls.trusted": (_A, "the TLS handshake"),
+    "tls.hostname": ("the TLS handshake",),
+    "tls.coverage": ("every name's certificate",),
+    "tls.expiry": ("the TLS handshake",),
+    "tls.legacy_protocols": ("the TLS 1.0 and 1.1 handshakes",),
+    "http.hsts": (_PAGE,),
+    "http.csp": (_PAGE,),
+    "http.content_type_options": (_PAGE,),
+    "http.frame_options": (_PAGE,),
+    "http.referrer_policy": (_PAGE,),
+    "http.cookies": (_PAGE,),
+    "http.mixed_content": (_PAGE,),
+    "http.cache_static": (_PAGE, "the first same-origin static file"),
+    "http.cache_private": (_PAGE,),
+    "http.compression": (_PAGE, "the largest same-origin text asset"),
+    "http.health": ("the health URL (none when no health URL is declared)",),
+    "http.latency": ("every timed request",),
+    "email.mx": ("MX lookup", "each MX host's A/AAAA"),
+    "email.spf": ("every TXT lookup of the include/redirect tree", "its a/mx/exists lookups"),
+    "email.dmarc": ("every _dmarc lookup of the tree walk", "report authorisation lookups"),
+    "email.dkim": ("the selector's TXT lookup (none when no selector is declared)",),
+    "email.mta_sts": ("_mta-sts TXT", "the policy file"),
+    "email.tls_rpt": ("_smtp._tls TXT",),
+}
+
 CHECKS: dict[str, CheckInfo] = {
-    row[0]: CheckInfo(row[0], row[1], row[2], row[3], row[4], row[0].split(".")[0]) for row in _ROWS
+    row[0]: CheckInfo(row[0], row[1], row[2], row[3], row[4], row[0].split(".")[0], DEPENDS[row[0]])
+    for row in _ROWS
 }
 FAMILIES = {
     "dns": "DNS",

@@ -27,18 +27,29 @@ Public API
     (SERVFAIL, timeout, refused) with ``error`` saying why. Never raises.
 ``resolve_addresses(name, *, timeout=3.0) -> AddressFacts``
     A and AAAA together.
+``ascii_name(name) -> str``
+    The name by IDNA 2008 with UTS #46 mapping (what browsers resolve); every lookup,
+    URL host and SNI goes through it. Raises ``UnicodeError`` for an invalid label.
 ``http_request(url, *, method="GET", timeout=5.0, max_bytes=1_000_000, headers=None,
-address=None, verify=True) -> HttpFacts``
-    Resolves the name itself (or uses ``address``), guards the address, connects to
+address=None, verify=True, content=None) -> HttpFacts``
+    httpx's protocol layer (httpcore + h11) speaks HTTP/1.1; this module keeps the
+    guarantees on top of it. Resolves the name itself (or uses ``address``), guards the address, connects to
     that IP with SNI and Host set to the name, and enforces ``timeout`` as a total
     deadline for the whole exchange (a server dripping one byte a second ends at the
     deadline). Never follows redirects. Network failures come back as facts with
     ``error`` set; it never raises for them. Bodies over ``max_bytes`` stop reading
     and set ``error`` (the status and headers are kept). gzip/deflate bodies are
-    decoded (``content_encoding`` keeps what the server said).
+    decoded, the decoded size capped at ``max_bytes`` too (``content_encoding`` keeps
+    what the server said). ``content`` is a request body (webhooks post JSON).
 ``tls_inspect(host, *, address=None, port=None, timeout=5.0) -> TlsFacts``
     Handshake facts: whether the chain verifies against the system store plus
     ``LAUNCHREADY_CA_BUNDLE``, the leaf certificate's names and validity, protocol.
+``audit_budget(*, seconds, dns_seconds, give_up_after=3)`` (context manager)
+    One audit's budget: every lookup, request and handshake made inside it (and in
+    threads started with ``contextvars.copy_context()``) ends by the audit's deadline;
+    lookups share the DNS budget, and after ``give_up_after`` consecutive timeouts or
+    refusals the nameservers are taken as failing and the remaining lookups are answered
+    with that error at once instead of each waiting out its own timeout.
 ``tls_accepts(host, version, *, address=None, port=None, timeout=5.0) -> bool | None``
     Whether the server completes a handshake limited to ``version`` ("TLSv1",
     "TLSv1.1"); None when it could not tell.
@@ -50,25 +61,36 @@ import functools
 import ipaddress
 import socket
 import ssl
-import threading
 import time
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import dns.exception
-import dns.message
-import dns.name
-import dns.nameserver
-import dns.rcode
-import dns.rdatatype
-import dns.resolver
+import httpcore
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
-from django.conf import settings
 
-from checks.wire import _Deadline, _decode, _Failure, _Partial, _read_response
+from checks.netdns import (  # noqa: F401 - the DNS half of the public API
+    DNS_CACHE_SECONDS,
+    AddressFacts,
+    Budget,
+    DnsFacts,
+    _budget,
+    allow_private_targets,
+    ascii_name,
+    audit_budget,
+    ca_bundle,
+    clear_dns_cache,
+    current_budget,
+    dns_query,
+    http_port,
+    https_port,
+    make_resolver,
+    nameservers,
+    resolve_addresses,
+)
 
 USER_AGENT = "LaunchReady-Checks/1.0 (+https://launchready.example/checks)"
 
@@ -77,38 +99,26 @@ class TargetRefused(ValueError):
     """An address the checker must not contact."""
 
 
-# ---------------------------------------------------------------- settings
+class _Failure(Exception):
+    """A network exchange that went wrong in a way worth one sentence."""
 
 
-def nameservers() -> list[tuple[str, int]]:
-    out = []
-    for entry in getattr(settings, "LAUNCHREADY_DNS_NAMESERVERS", []) or []:
-        entry = entry.strip()
-        if entry.startswith("["):  # [v6]:port
-            host, _, port = entry[1:].partition("]:")
-            out.append((host, int(port or 53)))
-        elif entry.count(":") == 1:
-            host, port = entry.split(":")
-            out.append((host, int(port)))
-        else:
-            out.append((entry, 53))
-    return out
+class _Deadline:
+    """One total deadline for an exchange, never later than the audit's own."""
 
+    def __init__(self, seconds: float) -> None:
+        budget = _budget.get()
+        self.audit_clipped = budget is not None and budget.end - time.monotonic() < seconds
+        if budget is not None:
+            seconds = max(0.0, min(seconds, budget.end - time.monotonic()))
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
 
-def ca_bundle() -> str | None:
-    return getattr(settings, "LAUNCHREADY_CA_BUNDLE", None) or None
-
-
-def http_port() -> int:
-    return int(getattr(settings, "LAUNCHREADY_HTTP_PORT", 80))
-
-
-def https_port() -> int:
-    return int(getattr(settings, "LAUNCHREADY_HTTPS_PORT", 443))
-
-
-def allow_private_targets() -> bool:
-    return bool(getattr(settings, "LAUNCHREADY_ALLOW_PRIVATE_TARGETS", False))
+    def left(self) -> float:
+        remaining = self.end - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"gave up after the {self.seconds:g} s deadline")
+        return remaining
 
 
 # ---------------------------------------------------------------- guard
@@ -144,153 +154,6 @@ def guard_address(ip: str) -> None:
     reason = address_refusal(ip)
     if reason:
         raise TargetRefused(reason)
-
-
-# ---------------------------------------------------------------- DNS
-
-
-def make_resolver(timeout: float = 3.0) -> dns.resolver.Resolver:
-    servers = nameservers()
-    resolver = dns.resolver.Resolver(configure=not servers)
-    if servers:
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(ip, port) for ip, port in servers]
-    resolver.lifetime = timeout
-    resolver.timeout = min(timeout, 2.0)
-    resolver.retry_servfail = False
-    resolver.cache = None
-    return resolver
-
-
-@dataclass(frozen=True)
-class DnsFacts:
-    name: str
-    rdtype: str
-    status: str  # ok | nxdomain | nodata | error
-    records: tuple[str, ...] = ()
-    cname_chain: tuple[str, ...] = ()  # CNAME targets seen on the way, in order
-    ttl: int | None = None
-    error: str | None = None
-
-    @property
-    def exists(self) -> bool:
-        return self.status == "ok"
-
-
-# A few seconds of memory for answers: one audit asks for the same names dozens of
-# times (every HTTP request resolves its host). Bounded by the record's TTL; errors are
-# never cached. ``clear_dns_cache()`` forgets everything (tests call it between cases).
-DNS_CACHE_SECONDS = 5.0
-_dns_cache: dict[tuple, tuple[float, DnsFacts]] = {}
-_dns_cache_lock = threading.Lock()
-
-
-def clear_dns_cache() -> None:
-    with _dns_cache_lock:
-        _dns_cache.clear()
-
-
-def dns_query(name: str, rdtype: str, *, timeout: float = 3.0) -> DnsFacts:
-    """Look one name up. NXDOMAIN and empty answers are facts; SERVFAIL, timeouts and
-    refusals are errors ("could not tell"), never "missing"."""
-    name = name.rstrip(".").lower()
-    key = (tuple(nameservers()), name, rdtype)
-    now = time.monotonic()
-    with _dns_cache_lock:
-        hit = _dns_cache.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-    facts = _dns_query(name, rdtype, timeout)
-    if facts.status != "error":
-        ttl = DNS_CACHE_SECONDS if facts.ttl is None else min(facts.ttl, DNS_CACHE_SECONDS)
-        with _dns_cache_lock:
-            if len(_dns_cache) > 10_000:
-                _dns_cache.clear()
-            _dns_cache[key] = (now + ttl, facts)
-    return facts
-
-
-def _dns_query(name: str, rdtype: str, timeout: float) -> DnsFacts:
-    resolver = make_resolver(timeout)
-    try:
-        answer = resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-    except dns.resolver.NXDOMAIN as exc:
-        # Keep the CNAME chain: an alias pointing at a name that does not exist is
-        # exactly the dangling-record takeover risk the checks look for.
-        responses = list(exc.responses().values())
-        chain = _cname_chain(responses[0], name) if responses else ()
-        return DnsFacts(name, rdtype, "nxdomain", cname_chain=chain)
-    except dns.resolver.LifetimeTimeout:
-        return DnsFacts(
-            name, rdtype, "error", error=f"no answer from the DNS servers within {timeout:g} s"
-        )
-    except dns.resolver.NoNameservers as exc:
-        return DnsFacts(name, rdtype, "error", error=_no_nameservers_reason(exc))
-    except dns.exception.DNSException as exc:
-        return DnsFacts(
-            name, rdtype, "error", error=f"DNS lookup failed: {exc.__class__.__name__}: {exc}"
-        )
-    chain = _cname_chain(answer.response, name)
-    if answer.rrset is None:
-        return DnsFacts(name, rdtype, "nodata", cname_chain=chain)
-    records = tuple(sorted(_rdata_text(r) for r in answer.rrset))
-    return DnsFacts(name, rdtype, "ok", records=records, cname_chain=chain, ttl=answer.rrset.ttl)
-
-
-def _no_nameservers_reason(exc: dns.resolver.NoNameservers) -> str:
-    errors = exc.kwargs.get("errors") or []
-    for *_, answer in errors:
-        if isinstance(answer, dns.message.Message):
-            return f"the DNS server answered {dns.rcode.to_text(answer.rcode())}"
-    if errors:
-        return f"the DNS servers failed: {errors[0][3]}"
-    return "the DNS servers could not answer (SERVFAIL)"
-
-
-def _rdata_text(rdata) -> str:
-    if rdata.rdtype == dns.rdatatype.TXT:
-        return b"".join(rdata.strings).decode("utf-8", "replace")
-    return rdata.to_text().lower() if rdata.rdtype in _LOWER else rdata.to_text()
-
-
-_LOWER = {dns.rdatatype.CNAME, dns.rdatatype.NS, dns.rdatatype.MX}
-
-
-def _cname_chain(response: dns.message.Message, name: str) -> tuple[str, ...]:
-    chain, current = [], dns.name.from_text(name)
-    for _ in range(16):
-        rrset = next(
-            (r for r in response.answer if r.rdtype == dns.rdatatype.CNAME and r.name == current),
-            None,
-        )
-        if rrset is None:
-            break
-        current = rrset[0].target
-        chain.append(current.to_text().rstrip(".").lower())
-    return tuple(chain)
-
-
-@dataclass(frozen=True)
-class AddressFacts:
-    name: str
-    a: DnsFacts
-    aaaa: DnsFacts
-
-    @property
-    def addresses(self) -> tuple[str, ...]:
-        return self.a.records + self.aaaa.records
-
-    @property
-    def error(self) -> str | None:
-        # One family failing while the other answered is still an answer.
-        if self.addresses:
-            return None
-        return self.a.error or self.aaaa.error
-
-
-def resolve_addresses(name: str, *, timeout: float = 3.0) -> AddressFacts:
-    return AddressFacts(
-        name, dns_query(name, "A", timeout=timeout), dns_query(name, "AAAA", timeout=timeout)
-    )
 
 
 # ---------------------------------------------------------------- TLS
@@ -411,9 +274,17 @@ def _is_ip(host: str) -> bool:
 
 def _network_reason(exc: BaseException, deadline: _Deadline | None = None) -> str:
     if isinstance(exc, socket.timeout | TimeoutError) and deadline is not None:
+        if deadline.audit_clipped:
+            return "no complete answer before the audit's deadline (CHECKS_AUDIT_DEADLINE_SECONDS)"
         return f"no complete answer within the {deadline.seconds:g} s deadline"
     if isinstance(exc, TargetRefused | _Failure):
         return str(exc)
+    if isinstance(exc, httpcore.RemoteProtocolError | httpcore.LocalProtocolError):
+        return f"not a well-formed HTTP response: {exc}"
+    if isinstance(exc, httpcore.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpcore.NetworkError) and exc.__context__ is not None:
+        return _network_reason(exc.__context__, deadline)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted: {exc.verify_message}"
     if isinstance(exc, ssl.SSLError):
@@ -435,8 +306,9 @@ def tls_inspect(
     deadline = _Deadline(timeout)
     port = port or https_port()
     try:
+        host = ascii_name(host)  # SNI too: Python's ssl would encode a U-label by IDNA 2003
         address = _pick_address(host, address, deadline)
-    except (TargetRefused, _Failure, TimeoutError) as exc:
+    except (TargetRefused, _Failure, TimeoutError, UnicodeError) as exc:
         return TlsFacts(host, address, error=_network_reason(exc, deadline))
     verify_error = None
     try:
@@ -493,6 +365,7 @@ def tls_accepts(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # asking about them is the point
             ctx.minimum_version = ctx.maximum_version = _VERSIONS[version]
+        host = ascii_name(host)
         address = _pick_address(host, address, deadline)
         with (
             _connect(address, port or https_port(), deadline) as sock,
@@ -539,6 +412,144 @@ class HttpFacts:
         return self.body.decode("utf-8", "replace")
 
 
+class _PinnedStream(httpcore.NetworkStream):
+    """httpcore's view of one socket. Every read and write is re-armed with what is
+    left of the exchange's total deadline, whatever timeout httpcore asks for: that is
+    what stops a server dripping a byte a second from holding us forever."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self.sock.settimeout(self.deadline.left())
+        return self.sock.recv(max_bytes)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.sock.settimeout(self.deadline.left())
+        try:
+            self.sock.sendall(buffer)
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            # httpcore reads the response after a failed write (a server may answer and
+            # close before reading a body it does not want); it only knows its own type.
+            raise httpcore.WriteError(str(exc)) from exc
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _PinnedStream(
+            _handshake(self.sock, ssl_context, server_hostname or "", self.deadline), self.deadline
+        )
+
+    def get_extra_info(self, info: str):
+        if info == "ssl_object" and isinstance(self.sock, ssl.SSLSocket):
+            return self.sock
+        if info == "socket":
+            return self.sock
+        if info == "is_readable":
+            return False
+        return None
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Connects to the address the guard approved, whatever name httpcore was given:
+    the name is never resolved again (no DNS-rebinding window)."""
+
+    def __init__(self, address: str, deadline: _Deadline) -> None:
+        self.address, self.deadline = address, deadline
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        return _PinnedStream(_connect(self.address, port, self.deadline), self.deadline)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise _Failure("unix sockets are not a network target")
+
+    def sleep(self, seconds: float) -> None:
+        raise _Failure("no retries at this boundary")
+
+
+class _Partial(Exception):
+    """Headers arrived but the body did not finish: keep what we saw."""
+
+    def __init__(self, status: int, headers: tuple, cause: BaseException) -> None:
+        self.status, self.headers, self.cause = status, headers, cause
+        super().__init__(str(cause))
+
+
+def _exchange(
+    *,
+    method: str,
+    scheme: str,
+    host: str,
+    port: int,
+    target: str,
+    headers: list[tuple[str, str]],
+    content: bytes | None,
+    address: str,
+    ctx: ssl.SSLContext | None,
+    deadline: _Deadline,
+    max_bytes: int,
+) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool, TlsFacts | None]:
+    """One request through httpcore: one connection, HTTP/1.1 only, no retries, no
+    redirects, nothing kept between calls."""
+    url = httpcore.URL(
+        scheme=scheme.encode(),
+        host=host.encode("ascii"),
+        port=port,
+        target=target.encode("latin-1"),
+    )
+    with (
+        httpcore.HTTPConnection(
+            httpcore.Origin(scheme.encode(), host.encode("ascii"), port),
+            ssl_context=ctx,
+            network_backend=_PinnedBackend(address, deadline),
+            http1=True,
+            http2=False,
+            retries=0,
+        ) as pool,
+        pool.stream(
+            method.encode("ascii"),
+            url,
+            headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            content=content,
+            extensions={"sni_hostname": None if _is_ip(host) else host},
+        ) as response,
+    ):
+        status = response.status
+        resp_headers = tuple(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers
+        )
+        tls_facts = None
+        stream = response.extensions.get("network_stream")
+        tls_sock = stream.get_extra_info("ssl_object") if stream is not None else None
+        if tls_sock is not None:
+            der = tls_sock.getpeercert(binary_form=True)
+            tls_facts = TlsFacts(
+                host,
+                address,
+                protocol=tls_sock.version(),
+                verified=ctx is not None and ctx.verify_mode != ssl.CERT_NONE,
+                cert=cert_facts(der) if der else None,
+            )
+        body, truncated = bytearray(), False
+        try:
+            for chunk in response.iter_stream():
+                body += chunk
+                if len(body) > max_bytes:
+                    truncated = True
+                    break
+        except (OSError, TimeoutError, httpcore.ReadError, httpcore.RemoteProtocolError) as exc:
+            raise _Partial(status, resp_headers, exc) from None
+    return status, resp_headers, bytes(body[:max_bytes]), truncated, tls_facts
+
+
 def http_request(
     url: str,
     *,
@@ -548,59 +559,49 @@ def http_request(
     headers: dict[str, str] | None = None,
     address: str | None = None,
     verify: bool = True,
+    content: bytes | None = None,
 ) -> HttpFacts:
     """One HTTP/1.1 exchange with a total deadline; see the module docstring."""
     start = time.monotonic()
     deadline = _Deadline(timeout)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    try:
+        host = ascii_name(parts.hostname or "")
+        explicit_port = parts.port
+    except ValueError:  # UnicodeError (an invalid label) is one too
+        host, explicit_port = "", None
     if scheme not in {"http", "https"} or not host:
         return HttpFacts(url, error=f"not an http(s) URL: {url}")
-    port = parts.port or (https_port() if scheme == "https" else http_port())
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    tls_facts = None
+    port = explicit_port or (https_port() if scheme == "https" else http_port())
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_headers = {
+        "Host": host if explicit_port is None else f"{host}:{explicit_port}",
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "Accept-Encoding": "gzip, deflate",
+        "Connection": "close",
+        **(headers or {}),
+    }
+    if content is not None:
+        request_headers["Content-Length"] = str(len(content))
+    ctx = None
+    if scheme == "https":
+        ctx = _verifying_context() if verify else _open_context()
     try:
         address = _pick_address(host, address, deadline)
-        sock: socket.socket = _connect(address, port, deadline)
-        try:
-            if scheme == "https":
-                ctx = _verifying_context() if verify else _open_context()
-                sock = _handshake(sock, ctx, host, deadline)
-                der = sock.getpeercert(binary_form=True)
-                tls_facts = TlsFacts(
-                    host,
-                    address,
-                    protocol=sock.version(),
-                    verified=verify,
-                    cert=cert_facts(der) if der else None,
-                )
-            host_header = host if parts.port is None else f"{host}:{parts.port}"
-            request_headers = {
-                "Host": host_header,
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-                "Accept-Encoding": "gzip, deflate",
-                "Connection": "close",
-                **(headers or {}),
-            }
-            head = f"{method} {path} HTTP/1.1\r\n" + "".join(
-                f"{k}: {v}\r\n" for k, v in request_headers.items()
-            )
-            sock.settimeout(deadline.left())
-            sock.sendall((head + "\r\n").encode("latin-1"))
-            status, resp_headers, body, truncated = _read_response(
-                sock, deadline, max_bytes, method
-            )
-        finally:
-            sock.close()
-    except (OSError, TimeoutError, TargetRefused, _Failure) as exc:
-        return HttpFacts(
-            url,
-            peer_ip=address,
-            tls=tls_facts,
-            error=_network_reason(exc, deadline),
-            elapsed_ms=(time.monotonic() - start) * 1000,
+        status, resp_headers, body, truncated, tls_facts = _exchange(
+            method=method,
+            scheme=scheme,
+            host=host,
+            port=port,
+            target=target,
+            headers=list(request_headers.items()),
+            content=content,
+            address=address,
+            ctx=ctx,
+            deadline=deadline,
+            max_bytes=max_bytes,
         )
     except _Partial as partial:
         return HttpFacts(
@@ -608,9 +609,24 @@ def http_request(
             status=partial.status,
             headers=partial.headers,
             peer_ip=address,
-            tls=tls_facts,
             error=_network_reason(partial.cause, deadline),
             truncated=True,
+            elapsed_ms=(time.monotonic() - start) * 1000,
+        )
+    except (
+        OSError,
+        TimeoutError,
+        TargetRefused,
+        _Failure,
+        httpcore.TimeoutException,
+        httpcore.NetworkError,
+        httpcore.ProtocolError,
+        UnicodeError,
+    ) as exc:
+        return HttpFacts(
+            url,
+            peer_ip=address,
+            error=_network_reason(exc, deadline),
             elapsed_ms=(time.monotonic() - start) * 1000,
         )
     encoding = next((v for k, v in resp_headers if k.lower() == "content-encoding"), None)
@@ -630,6 +646,21 @@ def http_request(
         error=error,
         truncated=truncated,
     )
+
+
+def _decode(body: bytes, encoding: str, max_bytes: int) -> tuple[bytes, str | None]:
+    if encoding not in {"gzip", "x-gzip", "deflate"}:
+        return body, None
+    wbits = 47 if "gzip" in encoding else 15  # 32+15 auto-detects the gzip header
+    try:
+        decoder = zlib.decompressobj(wbits)
+        # Capped output: a small compressed bomb must not expand without bound.
+        out = decoder.decompress(body, max_bytes)
+        if decoder.unconsumed_tail:
+            return out, f"decoded body larger than {max_bytes} bytes; stopped decoding"
+        return out, None
+    except zlib.error as exc:
+        return body, f"could not decode {encoding} body: {exc}"
 
 
 def now_utc() -> datetime:

@@ -51,6 +51,28 @@ def errored(check_id: str, target: str, reason: str, **evidence: Any) -> Result:
     )
 
 
+def _error_of(fact: Any) -> str | None:
+    if fact is None:
+        return None
+    if isinstance(fact, dict):
+        fact = list(fact.values())
+    if isinstance(fact, list | tuple):
+        return next((e for e in map(_error_of, fact) if e), None)
+    return getattr(fact, "error", None)
+
+
+def needs(check_id: str, target: str, **inputs: Any) -> Result | None:
+    """The facts a check depends on, declared by name. When any of them is an error the
+    verdict is ``error`` with that cause, never ``pass`` or ``warn`` built on missing
+    data; None when every input is usable. Lists and dicts of facts count as one input
+    that fails when any of its members does."""
+    for name, fact in inputs.items():
+        reason = _error_of(fact)
+        if reason:
+            return errored(check_id, target, reason, failed_input=name, inputs=sorted(inputs))
+    return None
+
+
 WORST = {Status.PASS: 0, Status.WARN: 1, Status.ERROR: 2, Status.FAIL: 3}
 
 

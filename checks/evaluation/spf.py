@@ -2,7 +2,14 @@
 
 Lookup counting follows section 4.6.4: ``include``, ``a``, ``mx``, ``ptr``, ``exists``
 and the ``redirect`` modifier each cost one DNS lookup, nested includes included; more
-than 10 is a permanent error. More than 2 "void" lookups (no answer) is one too."""
+than 10 is a permanent error. More than 2 "void" lookups (no answer) is one too. An
+``mx`` mechanism whose name has more than 10 MX hosts is a permanent error (4.6.4: at
+most 10 address lookups per ``mx``). A ``redirect=`` in a record that has an ``all``
+mechanism is ignored, and so are the lookups behind it (6.1). ``ptr`` "SHOULD NOT be
+used" (5.5): a warning.
+
+``evaluate`` keeps one check id, ``email.spf``; each rule is a sub-result in
+``evidence["rules"]`` with its own status, so staff see which one failed."""
 
 from __future__ import annotations
 
@@ -48,12 +55,18 @@ class SpfRecord:
         return [t.value for t in self.terms if t.mechanism == "include" and t.value]
 
     @property
+    def redirect_ignored(self) -> bool:
+        """RFC 7208 6.1: with an "all" mechanism present, redirect= is never used."""
+        return self.redirect is not None and self.all_qualifier is not None
+
+    @property
     def lookup_terms(self) -> list[Term]:
+        live_redirect = not self.redirect_ignored
         return [
             t
             for t in self.terms
             if (not t.modifier and t.mechanism in LOOKUP_MECHANISMS)
-            or (t.modifier and t.mechanism == "redirect")
+            or (t.modifier and t.mechanism == "redirect" and live_redirect)
         ]
 
 
@@ -118,6 +131,7 @@ class SpfNode:
     depth_exceeded: bool = False
     void_terms: tuple[str, ...] = ()  # a/mx/exists terms whose lookup found nothing
     children: tuple[SpfNode, ...] = field(default_factory=tuple)
+    mx_counts: tuple[tuple[str, int], ...] = ()  # per mx mechanism: its name, how many MX hosts
 
     @property
     def record(self) -> SpfRecord | None:
@@ -161,6 +175,93 @@ def tree_lines(node: SpfNode, indent: int = 0) -> list[str]:
     return lines
 
 
+MX_ADDRESS_LIMIT = 10
+
+
+def _rules(root: SpfNode, nodes: list[SpfNode], lookups: int, voids: int) -> list[dict]:
+    """Every rule as a sub-result: {"rule", "status", "detail"}."""
+    record = root.record
+    syntax = [
+        f"{n.domain}: {'; '.join(n.record.errors)}" for n in nodes if n.record and n.record.errors
+    ]
+    syntax += [f"{n.domain} has {len(n.records)} SPF records" for n in nodes if len(n.records) > 1]
+    syntax += [
+        f"include:{n.domain} has no SPF record"
+        for n in nodes
+        if n.via == "include" and not n.records and not n.error
+    ]
+    if any(n.loop for n in nodes):
+        syntax.append("the includes loop back on themselves")
+    if any(n.depth_exceeded for n in nodes):
+        syntax.append("includes nest too deeply")
+    big_mx = [
+        f"mx:{name} has {count} MX hosts"
+        for n in nodes
+        for name, count in n.mx_counts
+        if count > MX_ADDRESS_LIMIT
+    ]
+    ignored = [n.domain for n in nodes if n.record and n.record.redirect_ignored]
+    ptr = [
+        n.domain
+        for n in nodes
+        if n.record and any(t.mechanism == "ptr" and not t.modifier for t in n.record.terms)
+    ]
+    qualifier = record.all_qualifier if record else None
+
+    def rule(name: str, bad: str | None, detail: str, ok: str) -> dict:
+        return {"rule": name, "status": bad or "pass", "detail": detail if bad else ok}
+
+    return [
+        rule(
+            "syntax (RFC 7208 4.6, 4.5)",
+            "fail" if syntax else None,
+            "; ".join(syntax),
+            "every record parses",
+        ),
+        rule(
+            "lookup limit (4.6.4)",
+            "fail" if lookups > LOOKUP_LIMIT else None,
+            f"{lookups} DNS lookups; the limit is {LOOKUP_LIMIT}",
+            f"{lookups} of {LOOKUP_LIMIT} lookups",
+        ),
+        rule(
+            "void lookup limit (4.6.4)",
+            "fail" if voids > VOID_LIMIT else None,
+            f"{voids} lookups find nothing; the limit is {VOID_LIMIT}",
+            f"{voids} of {VOID_LIMIT} void lookups",
+        ),
+        rule(
+            "mx address lookups (4.6.4)",
+            "fail" if big_mx else None,
+            "; ".join(big_mx) + f"; more than {MX_ADDRESS_LIMIT} is a permanent error",
+            "every mx has at most 10 hosts",
+        ),
+        rule(
+            "redirect ignored with all (6.1)",
+            "warn" if ignored else None,
+            f"redirect= in {', '.join(ignored)} is ignored because the record has an all mechanism",
+            "no ignored redirect=",
+        ),
+        rule(
+            "ptr not used (5.5)",
+            "warn" if ptr else None,
+            f"ptr in {', '.join(ptr)}: slow, unreliable, and receivers may skip it; list addresses instead",
+            "no ptr mechanism",
+        ),
+        rule(
+            "all mechanism",
+            {"+": "fail", "?": "warn"}.get(qualifier or "")
+            or ("warn" if qualifier is None and not record.redirect else None),
+            "+all lets anyone send as this domain"
+            if qualifier == "+"
+            else "?all protects nothing; use ~all or -all"
+            if qualifier == "?"
+            else "no all mechanism, so unlisted senders are neutral; end with ~all or -all",
+            f"ends in {qualifier or ''}all" if qualifier else "ends in a redirect=",
+        ),
+    ]
+
+
 def evaluate(domain: str, root: SpfNode) -> Result:
     """One verdict for the domain's SPF, with the expanded include tree as evidence."""
     if root.error:
@@ -178,7 +279,6 @@ def evaluate(domain: str, root: SpfNode) -> Result:
             f"{len(root.records)} SPF records; there must be exactly one.",
             records=list(root.records),
         )
-    record = root.record
     lookups, voids = count_lookups(root), count_voids(root)
     ev = {
         "record": root.records[0],
@@ -186,40 +286,17 @@ def evaluate(domain: str, root: SpfNode) -> Result:
         "void_lookups": voids,
         "tree": tree_lines(root),
     }
-    problems = []
     nodes = list(_walk(root))
     for node in nodes:
         if node.error:
             return errored("email.spf", domain, f"{node.domain}: {node.error}", **ev)
-        if node.record and node.record.errors:
-            problems.append(f"{node.domain}: {'; '.join(node.record.errors)}")
-        if len(node.records) > 1:
-            problems.append(f"{node.domain} has {len(node.records)} SPF records")
-        if node.via == "include" and not node.records:
-            problems.append(f"include:{node.domain} has no SPF record")
-    if any(n.loop for n in nodes):
-        problems.append("the includes loop back on themselves")
-    if any(n.depth_exceeded for n in nodes):
-        problems.append("includes nest too deeply")
-    if lookups > LOOKUP_LIMIT:
-        problems.append(f"{lookups} DNS lookups; the limit is {LOOKUP_LIMIT}")
-    if voids > VOID_LIMIT:
-        problems.append(f"{voids} lookups find nothing; the limit is {VOID_LIMIT}")
-    if record.all_qualifier == "+":
-        problems.append("+all lets anyone send as this domain")
-    if problems:
-        return failed("email.spf", domain, "SPF is broken: " + "; ".join(problems) + ".", **ev)
-    if record.all_qualifier == "?":
-        return warned(
-            "email.spf", domain, "SPF ends in ?all, which protects nothing; use ~all or -all.", **ev
-        )
-    if record.all_qualifier is None and not record.redirect:
-        return warned(
-            "email.spf",
-            domain,
-            "SPF has no all mechanism, so unlisted senders are treated as neutral; end it with ~all or -all.",
-            **ev,
-        )
+    ev["rules"] = rules = _rules(root, nodes, lookups, voids)
+    failing = [r["detail"] for r in rules if r["status"] == "fail"]
+    if failing:
+        return failed("email.spf", domain, "SPF is broken: " + "; ".join(failing) + ".", **ev)
+    warning = [r["detail"] for r in rules if r["status"] == "warn"]
+    if warning:
+        return warned("email.spf", domain, "SPF works, but: " + "; ".join(warning) + ".", **ev)
     return passed(
         "email.spf", domain, f"One valid SPF record, {lookups} of {LOOKUP_LIMIT} DNS lookups.", **ev
     )

@@ -113,9 +113,12 @@ def legacy(target: str, tls10: bool | None, tls11: bool | None) -> Result:
 def coverage(apex: str, names: list[str], certs: dict[str, TlsFacts]) -> Result:
     """Every name (apex, www, declared subdomains) must be covered by the certificate it serves."""
     served = {n: f for n, f in certs.items() if f.cert is not None}
+    unread = {n: f for n, f in certs.items() if f.cert is None and f.error}
+    if unread:
+        name, facts = next(iter(sorted(unread.items())))
+        return errored("tls.coverage", apex, f"{name}: {facts.error}", failed_input=f"certificate of {name}")
     if not served:
-        reason = next((f.error for f in certs.values() if f.error), "no certificate received")
-        return errored("tls.coverage", apex, reason)
+        return errored("tls.coverage", apex, "no certificate received")
     missing = [n for n in names if n in served and not name_matches(n, served[n].cert.sans)]
     unknown = [n for n in names if n not in served]
     ev = {"names": names, "certificates": {n: list(f.cert.sans) for n, f in served.items()}}

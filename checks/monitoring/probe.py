@@ -4,14 +4,9 @@ verdict is evaluation.judge's."""
 
 from __future__ import annotations
 
-import http.client
-import ipaddress
 import json
-import socket
-import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -85,75 +80,19 @@ def probe_many(
 # ---------------------------------------------------------------- webhooks
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the address the guard approved, never re-resolving the name."""
-
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, address=address, timeout=timeout)
-        self._context = ssl.create_default_context()
-        if net.ca_bundle():
-            self._context.load_verify_locations(cafile=net.ca_bundle())
-
-    def connect(self) -> None:
-        super().connect()
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def post_json(url: str, payload: dict, *, timeout: float = 5.0) -> str:
-    """POST `payload` as JSON; returns "HTTP <status>" or a plain error. The name is
-    resolved and guarded by the boundary; no redirects are followed.
-
-    checks/net.http_request sends no request body, hence this small sender built on the
-    boundary's resolver and guard."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in {"http", "https"} or not host:
-        return f"not an http(s) URL: {url}"
-    try:
-        if _is_ip(host):
-            address = host
-        else:
-            facts = net.resolve_addresses(host, timeout=min(timeout, 3.0))
-            if not facts.addresses:
-                return facts.error or f"{host} does not resolve"
-            address = facts.addresses[0]
-        reason = net.address_refusal(address)
-        if reason:
-            return reason
-        https = parts.scheme == "https"
-        port = parts.port or (net.https_port() if https else net.http_port())
-        cls = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-        conn = cls(host, port, address=address, timeout=timeout)
-        body = json.dumps(payload).encode("utf-8")
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        try:
-            conn.request(
-                "POST",
-                path,
-                body=body,
-                headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
-            )
-            response = conn.getresponse()
-            response.read(65536)
-            return f"HTTP {response.status}"
-        finally:
-            conn.close()
-    except (OSError, http.client.HTTPException) as exc:
-        return f"webhook failed: {exc.__class__.__name__}: {exc}"
+    """POST `payload` as JSON through the boundary (resolved and guarded address, one
+    total deadline, no redirects followed); returns "HTTP <status>" or a plain error."""
+    facts = net.http_request(
+        url,
+        method="POST",
+        timeout=timeout,
+        max_bytes=65536,
+        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
+        content=json.dumps(payload).encode("utf-8"),
+    )
+    if facts.status is not None:
+        return f"HTTP {facts.status}"
+    if facts.error and facts.error.startswith(("not an http", "refused to contact")):
+        return facts.error
+    return f"webhook failed: {facts.error}"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 from checks import net
 
@@ -30,19 +32,23 @@ COMMON_NAMES = (
 
 def undeclared_names(
     apex: str, declared: set[str], *, timeout: float = 3.0
-) -> tuple[dict[str, net.AddressFacts], bool]:
-    """Common names that resolve but were not declared, and whether a wildcard answers."""
+) -> tuple[dict[str, net.AddressFacts], net.DnsFacts, list[net.DnsFacts]]:
+    """Common names that resolve but were not declared, the wildcard probe's answer, and
+    every lookup made (concurrently, within the audit's shared DNS budget)."""
     probe = f"lr-{secrets.token_hex(6)}.{apex}"
-    wildcard = net.dns_query(probe, "A", timeout=timeout).status == "ok"
-    found = {}
-    for label in COMMON_NAMES:
-        name = f"{label}.{apex}"
-        if name in declared:
-            continue
-        a = net.dns_query(name, "A", timeout=timeout)
-        if a.status == "ok":
-            found[name] = net.AddressFacts(name, a, net.DnsFacts(name, "AAAA", "nodata"))
-    return found, wildcard
+    names = [f"{label}.{apex}" for label in COMMON_NAMES if f"{label}.{apex}" not in declared]
+    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="undeclared") as pool:
+        futures = [
+            pool.submit(contextvars.copy_context().run, net.dns_query, n, "A", timeout=timeout)
+            for n in [probe, *names]
+        ]
+        wildcard, *lookups = [f.result() for f in futures]
+    found = {
+        a.name: net.AddressFacts(a.name, a, net.DnsFacts(a.name, "AAAA", "nodata"))
+        for a in lookups
+        if a.status == "ok"
+    }
+    return found, wildcard, lookups
 
 
 def caa_climb(name: str, *, timeout: float = 3.0) -> list[net.DnsFacts]:

@@ -3,6 +3,10 @@ MTA-STS and TLS-RPT."""
 
 from __future__ import annotations
 
+import functools
+
+from publicsuffixlist import PublicSuffixList
+
 from checks import net
 from checks.evaluation.dmarc import DmarcFacts, is_dmarc, parse_dmarc
 from checks.evaluation.spf import SpfNode, is_spf, parse_spf
@@ -43,9 +47,11 @@ def _spf_node(
     if len(records) != 1:
         return SpfNode(domain, via, records=records)
     record = parse_spf(records[0])
-    voids, children = [], []
+    voids, children, mx_counts, errors = [], [], [], []
     for term in record.terms:
         if term.modifier and term.mechanism == "redirect" and term.value:
+            if record.all_qualifier is not None:
+                continue  # RFC 7208 6.1: ignored when the record has an "all" mechanism
             children.append(
                 _spf_node(term.value, "redirect", (*ancestors, domain), budget, timeout)
             )
@@ -59,24 +65,35 @@ def _spf_node(
             budget[0] -= 1
             target = term.value or domain
             facts = net.dns_query(target, "MX" if term.mechanism == "mx" else "A", timeout=timeout)
-            if facts.status in {"nxdomain", "nodata"}:
+            if facts.status == "error":
+                errors.append(f"{term.mechanism}:{target}: {facts.error}")
+            elif facts.status in {"nxdomain", "nodata"}:
                 voids.append(f"{term.mechanism}:{target}")
-    return SpfNode(domain, via, records=records, void_terms=tuple(voids), children=tuple(children))
+            elif term.mechanism == "mx":
+                # RFC 7208 4.6.4: each MX host costs an address lookup, at most 10.
+                mx_counts.append((target, len(facts.records)))
+    return SpfNode(
+        domain,
+        via,
+        records=records,
+        void_terms=tuple(voids),
+        children=tuple(children),
+        mx_counts=tuple(mx_counts),
+        error="; ".join(errors) or None,
+    )
 
 
-# Second-level labels that country registries sell names under (example.co.uk,
-# shop.com.au). Not the public suffix list, which would be a dependency kept up to date;
-# enough to stop two different companies under co.uk counting as one organisation.
-_CC_SECOND_LEVEL = frozenset(
-    {"ac", "co", "com", "edu", "gen", "go", "gov", "ltd", "ne", "net", "or", "org", "plc"}
-)
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    # The list bundled with the package (updated with each release): never fetched.
+    return PublicSuffixList()
 
 
 def organisational_domain(domain: str) -> str:
-    labels = domain.lower().rstrip(".").split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _CC_SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    """RFC 7489 3.2: the registrable domain, by the Public Suffix List (example.me.uk,
+    shop.com.au, user.github.io). A name that is itself a public suffix is its own."""
+    name = domain.lower().rstrip(".")
+    return _suffix_list().privatesuffix(name) or name
 
 
 def _walk(domain: str) -> list[str]:

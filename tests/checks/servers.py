@@ -201,6 +201,15 @@ class ZoneResolver(BaseResolver):
         return reply
 
 
+class RefusingResolver(BaseResolver):
+    """A DNS server that answers every query at once with REFUSED."""
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        reply.header.rcode = RCODE.REFUSED
+        return reply
+
+
 class _Silent:
     """A UDP socket that reads nothing and never answers."""
 
@@ -230,6 +239,7 @@ class Response:
     drip: bool = False  # one byte a second, forever
     huge: int = 0  # stream this many bytes of body
     gzip: bool = False
+    raw: bytes | None = None  # sent as is, instead of a well-formed response
 
 
 Handler = Callable[[Request], Response]
@@ -259,6 +269,12 @@ class _HTTPHandler(socketserver.StreamRequestHandler):
         host = headers.get("host", "").split(":")[0].lower()
         scheme = "https" if self.server.tls else "http"
         resp = self.server.web.dispatch(Request(scheme, host, target, method, headers))
+        if resp.raw is not None:
+            try:
+                self.wfile.write(resp.raw)
+            except (OSError, ssl.SSLError):
+                pass
+            return
         body = resp.body
         if resp.gzip and "gzip" in headers.get("accept-encoding", ""):
             body = gzip.compress(body)
@@ -380,11 +396,18 @@ class Lab:
         )
         self.dns.start_thread()
         self.silent = _Silent("127.0.0.1")
+        self.refusing = DNSServer(RefusingResolver(), address="127.0.0.1", port=0,
+                                  logger=DNSLogger(log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None))
+        self.refusing.start_thread()
         self.web = WebServers(self.ca)
 
     @property
     def dns_port(self) -> int:
         return self.dns.server.server_address[1]
+
+    @property
+    def refusing_port(self) -> int:
+        return self.refusing.server.server_address[1]
 
     def settings_values(self) -> dict:
         return {
@@ -404,6 +427,7 @@ class Lab:
 
     def stop(self) -> None:
         self.dns.stop()
+        self.refusing.stop()
         self.web.stop()
         self.silent.sock.close()
         self.tmp.cleanup()

@@ -41,3 +41,14 @@ def test_a_full_audit_emits_every_check(lab):
         r for r in results if r.check_id == "dns.cname.dangling" and r.target == "shop.acme.test"
     ]
     assert dangling[0].status == "fail"
+
+
+def test_every_check_declares_the_facts_it_depends_on_and_the_docs_say_so():
+    from checks.catalogue import DEPENDS
+
+    assert set(DEPENDS) == set(CHECKS)
+    doc = (ROOT / "docs/checks.md").read_text()
+    for cid, info in CHECKS.items():
+        assert info.depends, cid
+        section = doc.split(f"### `{cid}`", 1)[1].split("###", 1)[0]
+        assert f"- Depends on: {', '.join(info.depends)}" in section, cid

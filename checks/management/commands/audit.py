@@ -10,10 +10,12 @@ import re
 import sys
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from checks.audit import DomainSpec, audit_domain
 from checks.evaluation import Status
+from clients.validators import normalise_hostname
 
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _SELECTOR = re.compile(r"^[A-Za-z0-9_.-]{1,63}$")
@@ -22,6 +24,7 @@ _SYMBOL = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "error": "ERR "}
 
 class Command(BaseCommand):
     help = "Audit a domain: DNS, redirects, TLS, HTTP headers and email authentication."
+    requires_system_checks: list[str] = []  # touches no database; seconds count when DNS is down
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("domain")
@@ -42,13 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print only a JSON document")
 
     def handle(self, *args, **options) -> None:
-        domain = options["domain"].strip().lower().rstrip(".")
+        domain = _ascii(options["domain"].strip().lower().rstrip("."))
         if not _HOST.match(domain):
             raise CommandError(f"{options['domain']!r} is not a domain name", returncode=2)
         subs = []
         for sub in options["subdomain"]:
             sub = sub.strip().lower().rstrip(".")
-            full = sub if sub.endswith("." + domain) else f"{sub}.{domain}"
+            full = _ascii(sub if sub.endswith("." + domain) else f"{sub}.{domain}")
             if not _HOST.match(full):
                 raise CommandError(f"{sub!r} is not a subdomain name", returncode=2)
             subs.append(full)
@@ -89,3 +92,13 @@ class Command(BaseCommand):
             )
         if any(r.status in {Status.FAIL, Status.ERROR} for r in results):
             sys.exit(1)
+
+
+def _ascii(name: str) -> str:
+    """IDNA 2008 / UTS #46, as for domains typed into the app; invalid labels are usage errors."""
+    if "_" in name:  # not a hostname (IDNA forbids it) but still a DNS name worth auditing
+        return name
+    try:
+        return normalise_hostname(name)
+    except ValidationError as exc:
+        raise CommandError(f"{name!r}: {exc.messages[0]}", returncode=2) from None
