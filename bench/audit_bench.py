@@ -36,8 +36,13 @@ def serve_lab(conn, domains: list[str]) -> None:
     key = rsa_public_key_b64(2048)
     for domain in domains:
         add_good_domain(lab, domain, subdomains=("app",), dkim={"s1": key})
-    conn.send({**lab.settings_values(), "black-hole": f"127.0.0.1:{lab.silent.port}",
-               "refusing": f"127.0.0.1:{lab.refusing_port}"})
+    conn.send(
+        {
+            **lab.settings_values(),
+            "black-hole": f"127.0.0.1:{lab.silent.port}",
+            "refusing": f"127.0.0.1:{lab.refusing_port}",
+        }
+    )
     conn.recv()  # wait until the parent is done
     lab.stop()
 
@@ -59,6 +64,7 @@ def main() -> None:
 
     from checks import net
     from checks.audit import DomainSpec, audit_domain
+
     domains = [f"site{i}.test" for i in range(args.domains)]
     ctx = multiprocessing.get_context("fork")
     parent_conn, child_conn = ctx.Pipe()
@@ -70,7 +76,9 @@ def main() -> None:
         setattr(settings, name, value)
 
     def spec(domain: str) -> DomainSpec:
-        return DomainSpec(domain, subdomains=(f"app.{domain}",), dkim_selectors=("s1",), health_path="/healthz")
+        return DomainSpec(
+            domain, subdomains=(f"app.{domain}",), dkim_selectors=("s1",), health_path="/healthz"
+        )
 
     audit_domain(spec("one.test"))  # warm-up: certificates are minted on first use
     singles = []
@@ -80,8 +88,10 @@ def main() -> None:
         results = audit_domain(spec("one.test"))
         singles.append(time.perf_counter() - start)
     bad = [r for r in results if r.status in ("fail", "error")]
-    print(f"one domain: {len(results)} results, median {statistics.median(singles):.2f} s, "
-          f"worst {max(singles):.2f} s over {args.single} runs (target < 1 s); fail/error: {len(bad)}")
+    print(
+        f"one domain: {len(results)} results, median {statistics.median(singles):.2f} s, "
+        f"worst {max(singles):.2f} s over {args.single} runs (target < 1 s); fail/error: {len(bad)}"
+    )
 
     net.clear_dns_cache()
     start = time.perf_counter()
@@ -93,17 +103,25 @@ def main() -> None:
     bad = len(bad_rows)
     for r in bad_rows[:10]:
         print(f"  {r.status} {r.check_id} {r.target}: {r.summary}")
-    print(f"{args.domains} domains: {total} results in {wall:.1f} s wall "
-          f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: {bad}")
+    print(
+        f"{args.domains} domains: {total} results in {wall:.1f} s wall "
+        f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: {bad}"
+    )
     for kind, target in (("black-hole", 15), ("refusing", 2)):
         settings.LAUNCHREADY_DNS_NAMESERVERS = [failing_resolvers[kind]]
         net.clear_dns_cache()
         start = time.perf_counter()
         results = audit_domain(spec("one.test"))
         took = time.perf_counter() - start
-        passes = [r.check_id for r in results if r.status == "pass" and r.evidence.get("network") is not False]
-        print(f"{kind} resolver: one audit in {took:.2f} s (target < {target} s); "
-              f"{sum(r.status == 'error' for r in results)} of {len(results)} results error, pass: {len(passes)} {passes}")
+        passes = [
+            r.check_id
+            for r in results
+            if r.status == "pass" and r.evidence.get("network") is not False
+        ]
+        print(
+            f"{kind} resolver: one audit in {took:.2f} s (target < {target} s); "
+            f"{sum(r.status == 'error' for r in results)} of {len(results)} results error, pass: {len(passes)} {passes}"
+        )
     parent_conn.send("stop")
     child.join(timeout=10)
 

@@ -229,7 +229,9 @@ LAUNCHREADY_ALLOW_PRIVATE_TARGETS = envbool("LAUNCHREADY_ALLOW_PRIVATE_TARGETS",
 # A run whose worker has not reported for this long is marked failed.
 CHECKS_STALE_SECONDS = envint("CHECKS_STALE_SECONDS", 300)
 CHECKS_CONCURRENCY = envint("CHECKS_CONCURRENCY", 16)
-CHECKS_AUDIT_DEADLINE_SECONDS = envint("CHECKS_AUDIT_DEADLINE_SECONDS", 20)  # one domain's whole audit
+CHECKS_AUDIT_DEADLINE_SECONDS = envint(
+    "CHECKS_AUDIT_DEADLINE_SECONDS", 20
+)  # one domain's whole audit
 CHECKS_DNS_BUDGET_SECONDS = envint("CHECKS_DNS_BUDGET_SECONDS", 10)  # its lookups, shared
 CHECKS_DNS_GIVE_UP_AFTER = envint("CHECKS_DNS_GIVE_UP_AFTER", 3)  # timeouts/refusals in a row
 

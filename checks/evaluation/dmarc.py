@@ -23,7 +23,11 @@ class DmarcRecord:
         return self.tags.get("sp") or self.policy
 
     def addresses(self, tag: str) -> list[str]:
-        return [a.strip()[7:].split("!")[0] for a in self.tags.get(tag, "").split(",") if a.strip().lower().startswith("mailto:")]
+        return [
+            a.strip()[7:].split("!")[0]
+            for a in self.tags.get(tag, "").split(",")
+            if a.strip().lower().startswith("mailto:")
+        ]
 
 
 def is_dmarc(txt: str) -> bool:
@@ -70,25 +74,69 @@ def evaluate(facts: DmarcFacts) -> Result:
     if facts.error:
         return errored("email.dmarc", facts.domain, facts.error)
     if not facts.records:
-        return failed("email.dmarc", facts.domain, "No DMARC record at _dmarc (nor at the organisational domain).")
+        return failed(
+            "email.dmarc",
+            facts.domain,
+            "No DMARC record at _dmarc (nor at the organisational domain).",
+        )
     if len(facts.records) > 1:
-        return failed("email.dmarc", facts.domain, f"{len(facts.records)} DMARC records; receivers ignore them all.", records=list(facts.records))
+        return failed(
+            "email.dmarc",
+            facts.domain,
+            f"{len(facts.records)} DMARC records; receivers ignore them all.",
+            records=list(facts.records),
+        )
     record = parse_dmarc(facts.records[0])
-    ev = {"record": facts.records[0], "found_at": facts.found_at, "policy": record.policy,
-          "subdomain_policy": record.subdomain_policy, "rua": record.addresses("rua"), "ruf": record.addresses("ruf"),
-          "external_authorised": facts.authorised}
+    ev = {
+        "record": facts.records[0],
+        "found_at": facts.found_at,
+        "policy": record.policy,
+        "subdomain_policy": record.subdomain_policy,
+        "rua": record.addresses("rua"),
+        "ruf": record.addresses("ruf"),
+        "external_authorised": facts.authorised,
+    }
     if record.errors:
-        return failed("email.dmarc", facts.domain, "DMARC is invalid: " + "; ".join(record.errors) + ".", **ev)
+        return failed(
+            "email.dmarc", facts.domain, "DMARC is invalid: " + "; ".join(record.errors) + ".", **ev
+        )
     unknown = [d for d, ok in facts.authorised.items() if ok is None]
     if unknown:
-        return errored("email.dmarc", facts.domain, f"the report authorisation lookup for {unknown[0]} failed",
-                       failed_input="report authorisation lookups", **ev)
+        return errored(
+            "email.dmarc",
+            facts.domain,
+            f"the report authorisation lookup for {unknown[0]} failed",
+            failed_input="report authorisation lookups",
+            **ev,
+        )
     unauthorised = [d for d, ok in facts.authorised.items() if ok is False]
     if record.policy == "none":
-        return warned("email.dmarc", facts.domain, "DMARC policy is none: forged mail is only reported, not stopped. Move to quarantine, then reject.", **ev)
+        return warned(
+            "email.dmarc",
+            facts.domain,
+            "DMARC policy is none: forged mail is only reported, not stopped. Move to quarantine, then reject.",
+            **ev,
+        )
     if unauthorised:
-        return warned("email.dmarc", facts.domain, f"Reports go to {', '.join(unauthorised)}, which has not authorised them, so they will not be sent.", **ev)
+        return warned(
+            "email.dmarc",
+            facts.domain,
+            f"Reports go to {', '.join(unauthorised)}, which has not authorised them, so they will not be sent.",
+            **ev,
+        )
     if not ev["rua"]:
-        return warned("email.dmarc", facts.domain, f"DMARC policy {record.policy}, but no rua= address receives reports.", **ev)
-    inherited = f" (inherited from {facts.found_at})" if facts.found_at != f"_dmarc.{facts.domain}" else ""
-    return passed("email.dmarc", facts.domain, f"DMARC policy {record.policy}, subdomains {record.subdomain_policy}{inherited}.", **ev)
+        return warned(
+            "email.dmarc",
+            facts.domain,
+            f"DMARC policy {record.policy}, but no rua= address receives reports.",
+            **ev,
+        )
+    inherited = (
+        f" (inherited from {facts.found_at})" if facts.found_at != f"_dmarc.{facts.domain}" else ""
+    )
+    return passed(
+        "email.dmarc",
+        facts.domain,
+        f"DMARC policy {record.policy}, subdomains {record.subdomain_policy}{inherited}.",
+        **ev,
+    )

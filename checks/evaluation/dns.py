@@ -27,7 +27,11 @@ PROVIDERS = {
 def resolves(check_id: str, facts: AddressFacts) -> Result:
     """A name resolves when it has A or AAAA answers; a CNAME (even at the apex, as some
     providers flatten) is judged by the addresses it leads to."""
-    ev = {"a": list(facts.a.records), "aaaa": list(facts.aaaa.records), "cname_chain": list(facts.a.cname_chain)}
+    ev = {
+        "a": list(facts.a.records),
+        "aaaa": list(facts.aaaa.records),
+        "cname_chain": list(facts.a.cname_chain),
+    }
     if facts.addresses:
         via = f" via {' → '.join(facts.a.cname_chain)}" if facts.a.cname_chain else ""
         return passed(check_id, facts.name, f"Resolves to {', '.join(facts.addresses)}{via}.", **ev)
@@ -46,26 +50,62 @@ def dangling(facts: list[DnsFacts]) -> list[Result]:
             continue
         chain = " → ".join((f.name, *f.cname_chain))
         if f.status == "nxdomain":
-            out.append(failed("dns.cname.dangling", f.name, f"{f.name} is an alias for {f.cname_chain[-1]}, which does not exist.", chain=chain))
+            out.append(
+                failed(
+                    "dns.cname.dangling",
+                    f.name,
+                    f"{f.name} is an alias for {f.cname_chain[-1]}, which does not exist.",
+                    chain=chain,
+                )
+            )
         elif f.status == "error":
-            out.append(errored("dns.cname.dangling", f.name, f.error or "lookup failed", chain=chain))
+            out.append(
+                errored("dns.cname.dangling", f.name, f.error or "lookup failed", chain=chain)
+            )
         else:
-            out.append(passed("dns.cname.dangling", f.name, f"The alias target {f.cname_chain[-1]} exists.", chain=chain))
+            out.append(
+                passed(
+                    "dns.cname.dangling",
+                    f.name,
+                    f"The alias target {f.cname_chain[-1]} exists.",
+                    chain=chain,
+                )
+            )
     return out
 
 
-def undeclared(apex: str, found: dict[str, AddressFacts], wildcard: DnsFacts, lookups: list[DnsFacts]) -> Result:
+def undeclared(
+    apex: str, found: dict[str, AddressFacts], wildcard: DnsFacts, lookups: list[DnsFacts]
+) -> Result:
     """``lookups``: every common-name lookup made; one that could not tell means the
     name may exist, so "none found" cannot be said."""
     missing = needs("dns.subdomain.undeclared", apex, wildcard=wildcard, lookups=lookups)
     if missing:
         return missing
-    ev = {"names": {n: list(f.addresses) for n, f in found.items()}, "wildcard": wildcard.status == "ok"}
+    ev = {
+        "names": {n: list(f.addresses) for n, f in found.items()},
+        "wildcard": wildcard.status == "ok",
+    }
     if wildcard.status == "ok":
-        return warned("dns.subdomain.undeclared", apex, "Every name under the domain resolves (wildcard record), so forgotten names cannot be listed; check the wildcard is intended.", **ev)
+        return warned(
+            "dns.subdomain.undeclared",
+            apex,
+            "Every name under the domain resolves (wildcard record), so forgotten names cannot be listed; check the wildcard is intended.",
+            **ev,
+        )
     if found:
-        return warned("dns.subdomain.undeclared", apex, f"Names that resolve but were not declared: {', '.join(sorted(found))}.", **ev)
-    return passed("dns.subdomain.undeclared", apex, "None of the common names (staging, dev, old, ...) resolve besides those declared.", **ev)
+        return warned(
+            "dns.subdomain.undeclared",
+            apex,
+            f"Names that resolve but were not declared: {', '.join(sorted(found))}.",
+            **ev,
+        )
+    return passed(
+        "dns.subdomain.undeclared",
+        apex,
+        "None of the common names (staging, dev, old, ...) resolve besides those declared.",
+        **ev,
+    )
 
 
 def provider_of(ns: list[str]) -> str | None:
@@ -81,11 +121,28 @@ def nameservers(apex: str, facts: DnsFacts) -> Result:
         return errored("dns.nameservers", apex, facts.error or "lookup failed")
     ns = [r.rstrip(".") for r in facts.records]
     if not ns:
-        return failed("dns.nameservers", apex, "No nameservers are listed for the domain.", status=facts.status)
+        return failed(
+            "dns.nameservers",
+            apex,
+            "No nameservers are listed for the domain.",
+            status=facts.status,
+        )
     provider = provider_of(ns)
     if len(ns) < 2:
-        return warned("dns.nameservers", apex, f"Only one nameserver ({ns[0]}); two or more avoid a single point of failure.", nameservers=ns, provider=provider)
-    return passed("dns.nameservers", apex, f"DNS is run by {provider or 'an unrecognised provider'} ({', '.join(ns)}).", nameservers=ns, provider=provider)
+        return warned(
+            "dns.nameservers",
+            apex,
+            f"Only one nameserver ({ns[0]}); two or more avoid a single point of failure.",
+            nameservers=ns,
+            provider=provider,
+        )
+    return passed(
+        "dns.nameservers",
+        apex,
+        f"DNS is run by {provider or 'an unrecognised provider'} ({', '.join(ns)}).",
+        nameservers=ns,
+        provider=provider,
+    )
 
 
 def cloudflare(apex: str, ns: DnsFacts, head: HttpFacts) -> Result:
@@ -99,9 +156,16 @@ def cloudflare(apex: str, ns: DnsFacts, head: HttpFacts) -> Result:
     if by_ns and proxied:
         return passed("dns.cloudflare", apex, "Cloudflare runs the DNS and proxies the site.", **ev)
     if by_ns:
-        return passed("dns.cloudflare", apex, "Cloudflare runs the DNS, but the site is not proxied (grey cloud).", **ev)
+        return passed(
+            "dns.cloudflare",
+            apex,
+            "Cloudflare runs the DNS, but the site is not proxied (grey cloud).",
+            **ev,
+        )
     if proxied:
-        return passed("dns.cloudflare", apex, "The site is proxied by Cloudflare; the DNS is elsewhere.", **ev)
+        return passed(
+            "dns.cloudflare", apex, "The site is proxied by Cloudflare; the DNS is elsewhere.", **ev
+        )
     return passed("dns.cloudflare", apex, "Cloudflare is not in use.", **ev)
 
 
@@ -114,5 +178,16 @@ def caa(name: str, lookups: list[DnsFacts]) -> Result:
         if f.records:
             issuers = [r for r in f.records if " issue" in f" {r}" or "issuewild" in r]
             where = "" if f.name == name else f" (inherited from {f.name})"
-            return passed("dns.caa", name, f"CAA restricts certificates to: {', '.join(issuers) or 'nobody'}{where}.", records=list(f.records), found_at=f.name)
-    return warned("dns.caa", name, "No CAA record: any certificate authority may issue certificates for this domain.", climbed=climbed)
+            return passed(
+                "dns.caa",
+                name,
+                f"CAA restricts certificates to: {', '.join(issuers) or 'nobody'}{where}.",
+                records=list(f.records),
+                found_at=f.name,
+            )
+    return warned(
+        "dns.caa",
+        name,
+        "No CAA record: any certificate authority may issue certificates for this domain.",
+        climbed=climbed,
+    )

@@ -18,7 +18,12 @@ def mx(domain: str, facts: DnsFacts, hosts: dict[str, AddressFacts]) -> Result:
     if not facts.records:
         return failed("email.mx", domain, "No MX record: mail to this domain has nowhere to go.")
     if facts.records == ("0 .",):
-        return passed("email.mx", domain, "Null MX: the domain says it receives no email.", records=list(facts.records))
+        return passed(
+            "email.mx",
+            domain,
+            "Null MX: the domain says it receives no email.",
+            records=list(facts.records),
+        )
     ev = {"records": list(facts.records), "hosts": {h: list(a.addresses) for h, a in hosts.items()}}
     errors = [h for h, a in hosts.items() if a.error]
     if errors:
@@ -26,9 +31,16 @@ def mx(domain: str, facts: DnsFacts, hosts: dict[str, AddressFacts]) -> Result:
     aliases = [h for h, a in hosts.items() if a.a.cname_chain]
     missing = [h for h, a in hosts.items() if not a.addresses]
     if missing:
-        return failed("email.mx", domain, f"Mail servers that do not resolve: {', '.join(missing)}.", **ev)
+        return failed(
+            "email.mx", domain, f"Mail servers that do not resolve: {', '.join(missing)}.", **ev
+        )
     if aliases:
-        return failed("email.mx", domain, f"Mail servers that are CNAME aliases (not allowed for MX): {', '.join(aliases)}.", **ev)
+        return failed(
+            "email.mx",
+            domain,
+            f"Mail servers that are CNAME aliases (not allowed for MX): {', '.join(aliases)}.",
+            **ev,
+        )
     return passed("email.mx", domain, f"{len(hosts)} mail server(s), all resolving.", **ev)
 
 
@@ -60,7 +72,13 @@ def parse_dkim(txt: str) -> DkimKey:
                 return DkimKey(tags, "ed25519", 256, False, None)
         except ValueError:
             pass
-        return DkimKey(tags, tags.get("k", "rsa"), None, False, f"the public key does not parse ({exc.__class__.__name__})")
+        return DkimKey(
+            tags,
+            tags.get("k", "rsa"),
+            None,
+            False,
+            f"the public key does not parse ({exc.__class__.__name__})",
+        )
     if isinstance(key, rsa.RSAPublicKey):
         return DkimKey(tags, "rsa", key.key_size, False, None)
     if isinstance(key, ed25519.Ed25519PublicKey):
@@ -78,18 +96,35 @@ def dkim(domain: str, selector: str, facts: DnsFacts) -> Result:
     key = parse_dkim(records[0])
     ev = {"key_type": key.key_type, "bits": key.bits, "record": records[0][:120]}
     if key.revoked:
-        return warned("email.dkim", target, f"The key for selector {selector} is revoked (empty p=).", **ev)
+        return warned(
+            "email.dkim", target, f"The key for selector {selector} is revoked (empty p=).", **ev
+        )
     if key.error:
         return failed("email.dkim", target, f"DKIM key for {selector}: {key.error}.", **ev)
     if key.key_type == "rsa" and key.bits < 1024:
-        return failed("email.dkim", target, f"The RSA key is only {key.bits} bits; receivers reject keys under 1024.", **ev)
+        return failed(
+            "email.dkim",
+            target,
+            f"The RSA key is only {key.bits} bits; receivers reject keys under 1024.",
+            **ev,
+        )
     if key.key_type == "rsa" and key.bits < 2048:
-        return warned("email.dkim", target, f"The RSA key is {key.bits} bits; 2048 is the current recommendation.", **ev)
+        return warned(
+            "email.dkim",
+            target,
+            f"The RSA key is {key.bits} bits; 2048 is the current recommendation.",
+            **ev,
+        )
     return passed("email.dkim", target, f"{key.key_type.upper()} key, {key.bits} bits.", **ev)
 
 
 def no_selectors(domain: str) -> Result:
-    return warned("email.dkim", domain, "No DKIM selectors declared, so DKIM was not checked (selectors are never guessed).", network=False)
+    return warned(
+        "email.dkim",
+        domain,
+        "No DKIM selectors declared, so DKIM was not checked (selectors are never guessed).",
+        network=False,
+    )
 
 
 def mta_sts(domain: str, txt: DnsFacts, policy: HttpFacts | None) -> Result:
@@ -99,13 +134,34 @@ def mta_sts(domain: str, txt: DnsFacts, policy: HttpFacts | None) -> Result:
     if not records:
         return passed("email.mta_sts", domain, "MTA-STS is not set up (optional).", present=False)
     ev = {"record": records[0], "policy_status": policy.status if policy else None}
-    if policy is not None and policy.error and policy.status is None and "does not resolve" not in policy.error:
+    if (
+        policy is not None
+        and policy.error
+        and policy.status is None
+        and "does not resolve" not in policy.error
+    ):
         # Timeouts, refusals and resets say nothing about the policy file: could not tell.
         return errored("email.mta_sts", domain, policy.error, failed_input="the policy file", **ev)
     if policy is None or policy.error or policy.status != 200:
-        reason = policy.error if policy and policy.error else f"answered {policy.status if policy else 'nothing'}"
-        return warned("email.mta_sts", domain, f"MTA-STS is announced but the policy file could not be read ({reason}).", **ev)
-    mode = next((line.split(":", 1)[1].strip() for line in policy.text.splitlines() if line.lower().startswith("mode:")), None)
+        reason = (
+            policy.error
+            if policy and policy.error
+            else f"answered {policy.status if policy else 'nothing'}"
+        )
+        return warned(
+            "email.mta_sts",
+            domain,
+            f"MTA-STS is announced but the policy file could not be read ({reason}).",
+            **ev,
+        )
+    mode = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in policy.text.splitlines()
+            if line.lower().startswith("mode:")
+        ),
+        None,
+    )
     ev["mode"] = mode
     return passed("email.mta_sts", domain, f"MTA-STS is set up (mode {mode}).", **ev)
 
@@ -115,5 +171,12 @@ def tls_rpt(domain: str, txt: DnsFacts) -> Result:
         return errored("email.tls_rpt", domain, txt.error or "lookup failed")
     records = [r for r in txt.records if r.lower().startswith("v=tlsrptv1")]
     if not records:
-        return passed("email.tls_rpt", domain, "TLS reporting is not set up (optional).", present=False)
-    return passed("email.tls_rpt", domain, "TLS reports are sent to: " + records[0].split("rua=", 1)[-1], record=records[0])
+        return passed(
+            "email.tls_rpt", domain, "TLS reporting is not set up (optional).", present=False
+        )
+    return passed(
+        "email.tls_rpt",
+        domain,
+        "TLS reports are sent to: " + records[0].split("rua=", 1)[-1],
+        record=records[0],
+    )

@@ -116,7 +116,9 @@ def coverage(apex: str, names: list[str], certs: dict[str, TlsFacts]) -> Result:
     unread = {n: f for n, f in certs.items() if f.cert is None and f.error}
     if unread:
         name, facts = next(iter(sorted(unread.items())))
-        return errored("tls.coverage", apex, f"{name}: {facts.error}", failed_input=f"certificate of {name}")
+        return errored(
+            "tls.coverage", apex, f"{name}: {facts.error}", failed_input=f"certificate of {name}"
+        )
     if not served:
         return errored("tls.coverage", apex, "no certificate received")
     missing = [n for n in names if n in served and not name_matches(n, served[n].cert.sans)]

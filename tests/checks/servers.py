@@ -396,8 +396,14 @@ class Lab:
         )
         self.dns.start_thread()
         self.silent = _Silent("127.0.0.1")
-        self.refusing = DNSServer(RefusingResolver(), address="127.0.0.1", port=0,
-                                  logger=DNSLogger(log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None))
+        self.refusing = DNSServer(
+            RefusingResolver(),
+            address="127.0.0.1",
+            port=0,
+            logger=DNSLogger(
+                log="-recv,-send,-request,-reply,-truncated,-error,-data", logf=lambda s: None
+            ),
+        )
         self.refusing.start_thread()
         self.web = WebServers(self.ca)
 

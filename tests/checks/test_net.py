@@ -129,15 +129,21 @@ def _raw(lab, host: str, raw: bytes) -> None:
 
 
 def test_early_hints_before_the_answer_are_skipped(lab):
-    _raw(lab, "hints.test", b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
-         b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Real: yes\r\n\r\nhello")
+    _raw(
+        lab,
+        "hints.test",
+        b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Real: yes\r\n\r\nhello",
+    )
     facts = net.http_request("http://hints.test/")
     assert facts.error is None
     assert facts.status == 200 and facts.body == b"hello"
     assert facts.header("x-real") == "yes"
 
 
-@pytest.mark.parametrize("status_line", [b"HTTP/1.1 2OO OK", b"HTTP/1.1", b"SSH-2.0-OpenSSH_9.6", b"HTTP/1.1 99999 Big"])
+@pytest.mark.parametrize(
+    "status_line", [b"HTTP/1.1 2OO OK", b"HTTP/1.1", b"SSH-2.0-OpenSSH_9.6", b"HTTP/1.1 99999 Big"]
+)
 def test_malformed_status_line_is_an_error_not_a_status(lab, status_line):
     _raw(lab, "bad.test", status_line + b"\r\nContent-Length: 2\r\n\r\nhi")
     facts = net.http_request("http://bad.test/")
@@ -146,21 +152,31 @@ def test_malformed_status_line_is_an_error_not_a_status(lab, status_line):
 
 
 def test_conflicting_content_lengths_are_an_error(lab):
-    _raw(lab, "dup.test", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\nhello")
+    _raw(
+        lab, "dup.test", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\nhello"
+    )
     facts = net.http_request("http://dup.test/")
     assert facts.status is None
     assert "Content-Length" in facts.error
 
 
 def test_repeated_equal_content_length_is_read_once(lab):
-    _raw(lab, "dup.test", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhelloEXTRA")
+    _raw(
+        lab,
+        "dup.test",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhelloEXTRA",
+    )
     facts = net.http_request("http://dup.test/")
     assert facts.status == 200 and facts.body == b"hello"
 
 
 def test_folded_header_lines_are_joined_not_dropped(lab):
-    _raw(lab, "fold.test", b"HTTP/1.1 200 OK\r\nContent-Security-Policy: default-src 'self';\r\n"
-         b"  script-src 'self'\r\nContent-Length: 2\r\n\r\nhi")
+    _raw(
+        lab,
+        "fold.test",
+        b"HTTP/1.1 200 OK\r\nContent-Security-Policy: default-src 'self';\r\n"
+        b"  script-src 'self'\r\nContent-Length: 2\r\n\r\nhi",
+    )
     facts = net.http_request("http://fold.test/")
     assert facts.error is None
     assert facts.header("content-security-policy") == "default-src 'self'; script-src 'self'"
@@ -175,8 +191,12 @@ def test_a_body_posted_is_sent_with_its_length(lab):
         return Response(204)
 
     lab.web.routes["hook.test"] = handler
-    facts = net.http_request("http://hook.test/in", method="POST", content=b'{"a": 1}',
-                             headers={"Content-Type": "application/json"})
+    facts = net.http_request(
+        "http://hook.test/in",
+        method="POST",
+        content=b'{"a": 1}',
+        headers={"Content-Type": "application/json"},
+    )
     assert facts.status == 204
     assert seen["method"] == "POST" and seen["content-length"] == "8"
 
@@ -184,8 +204,13 @@ def test_a_body_posted_is_sent_with_its_length(lab):
 def test_gzip_bomb_stops_decoding_at_the_cap(lab):
     import gzip
 
-    _raw(lab, "bomb.test", b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
-         % len(gzip.compress(b"0" * 5_000_000)) + gzip.compress(b"0" * 5_000_000))
+    _raw(
+        lab,
+        "bomb.test",
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+        % len(gzip.compress(b"0" * 5_000_000))
+        + gzip.compress(b"0" * 5_000_000),
+    )
     facts = net.http_request("http://bomb.test/", max_bytes=100_000)
     assert len(facts.body) <= 100_000
     assert "decoded body larger" in facts.error
