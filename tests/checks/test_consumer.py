@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from checks import services
-from checks.models import RunStatus
+from clients.jobs.models import JobStatus as RunStatus
 from clients import services as client_services
 from tests.checks.servers import add_good_domain
 
