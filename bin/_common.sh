@@ -29,5 +29,6 @@ ensure_uv() {
 # WeasyPrint renders the handover PDF with Pango; fonts are embedded from these packages.
 RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git)
 # Browser tests drive Debian's chromium; PDF tests use poppler's pdftoppm/pdftotext/pdfsig,
-# and NSS's certutil to give pdfsig a trust store holding the test CA.
-TEST_PACKAGES=(chromium poppler-utils libnss3-tools)
+# NSS's certutil to give pdfsig a trust store holding the test CA, and redis-server for
+# the tests that stop the queue mid-request (tests/faults.py).
+TEST_PACKAGES=(chromium poppler-utils libnss3-tools redis-server)
