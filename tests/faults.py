@@ -60,7 +60,9 @@ def shared_queue(tmp_path: Path):
         HUEY.immediate = False
         HUEY.name = name
         if "filename" in HUEY.storage_kwargs:
-            HUEY.storage_kwargs["filename"] = env["HUEY_SQLITE_PATH"] = str(tmp_path / "queue.sqlite3")
+            HUEY.storage_kwargs["filename"] = env["HUEY_SQLITE_PATH"] = str(
+                tmp_path / "queue.sqlite3"
+            )
         HUEY.storage = HUEY.create_storage()
         HUEY.flush()
         yield env
@@ -81,9 +83,25 @@ class Consumer:
         self.log = log
         self._out = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "run_huey", "--workers", "2", "--worker-type", "thread",
-             "--no-periodic", "--delay", "0.05", "--max-delay", "0.2"],
-            cwd=ROOT, env=full, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "manage.py",
+                "run_huey",
+                "--workers",
+                "2",
+                "--worker-type",
+                "thread",
+                "--no-periodic",
+                "--delay",
+                "0.05",
+                "--max-delay",
+                "0.2",
+            ],
+            cwd=ROOT,
+            env=full,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self) -> None:
@@ -121,9 +139,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
         def answers() -> bool:

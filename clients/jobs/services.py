@@ -63,8 +63,14 @@ def job_claim(model: type[Job], *, pk: int) -> Job | None:
     delivered twice runs once."""
     now = timezone.now()
     claimed = model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, finished_at=None,
-        progress_done=0, progress_total=0, progress_phase="", error="",
+        status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        progress_done=0,
+        progress_total=0,
+        progress_phase="",
+        error="",
     )
     return model.objects.filter(pk=pk).first() if claimed else None
 
@@ -91,9 +97,16 @@ def job_done(*, job: Job, **fields: object) -> None:
     job.progress_done = max(job.progress_done, job.progress_total)
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=[
-        "status", "finished_at", "heartbeat_at", "progress_done", "progress_phase", *fields
-    ])
+    job.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "heartbeat_at",
+            "progress_done",
+            "progress_phase",
+            *fields,
+        ]
+    )
 
 
 def job_fail(*, job: Job, error: str) -> None:
@@ -124,18 +137,26 @@ def jobs_reap(*, now: datetime | None = None) -> int:
 
 
 def job_retry(*, job: Job, by: AbstractBaseUser | None) -> Job:
-    """"Try again": put a failed or cancelled job back in the queue, from the start. Every
+    """ "Try again": put a failed or cancelled job back in the queue, from the start. Every
     kind saves its results in one transaction at the end, so a job that died left nothing
     half-written to clean up; the re-run restarts cleanly (a handover takes the next
     version number when it is stored)."""
     with transaction.atomic():
-        reset = type(job).objects.filter(
-            pk=job.pk, status__in=[JobStatus.FAILED, JobStatus.CANCELLED]
-        ).update(
-            status=JobStatus.QUEUED, created_at=timezone.now(), started_at=None,
-            finished_at=None, heartbeat_at=None, progress_done=0, progress_total=0,
-            progress_phase="", error="",
-            requested_by=by if by is not None and by.is_authenticated else job.requested_by,
+        reset = (
+            type(job)
+            .objects.filter(pk=job.pk, status__in=[JobStatus.FAILED, JobStatus.CANCELLED])
+            .update(
+                status=JobStatus.QUEUED,
+                created_at=timezone.now(),
+                started_at=None,
+                finished_at=None,
+                heartbeat_at=None,
+                progress_done=0,
+                progress_total=0,
+                progress_phase="",
+                error="",
+                requested_by=by if by is not None and by.is_authenticated else job.requested_by,
+            )
         )
         job.refresh_from_db()
         if reset:

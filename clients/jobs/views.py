@@ -25,7 +25,9 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render_unavailable(request: HttpRequest, exc: QueueUnavailable, job: Job | None = None) -> HttpResponse:
+def render_unavailable(
+    request: HttpRequest, exc: QueueUnavailable, job: Job | None = None
+) -> HttpResponse:
     """503 with the sentence: the progress partial for htmx, a small page otherwise."""
     if _is_htmx(request) and job is not None:
         return render(request, "jobs/_progress.html", {"job": job}, status=503)

@@ -86,7 +86,13 @@ def _finished(job):
 
 
 def test_check_run_killed_mid_run_is_reaped_then_try_again_finishes_it(
-    lab, client_a, sprint_a, consultant, staff_client, queue, consumers  # noqa: F811
+    lab,
+    client_a,
+    sprint_a,
+    consultant,
+    staff_client,
+    queue,
+    consumers,  # noqa: F811
 ):
     add_good_domain(lab, "acme.test")
     # The first worker asks a DNS server that never answers, so it is surely mid-run.
@@ -122,11 +128,18 @@ def _generated_repo(path, commits: int) -> None:
         lines += [
             b"commit refs/heads/main",
             f"committer Dev <dev@acme.test> {1700000000 + n} +0000".encode(),
-            b"data %d" % len(message), message,
+            b"data %d" % len(message),
+            message,
             f"M 644 inline file{n % 50}.py".encode(),
-            b"data %d" % len(content), content, b"",
+            b"data %d" % len(content),
+            content,
+            b"",
         ]
-    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input=b"\n".join(lines) + b"\n", check=True)
+    subprocess.run(
+        ["git", "-C", str(path), "fast-import", "--quiet"],
+        input=b"\n".join(lines) + b"\n",
+        check=True,
+    )
     subprocess.run(["git", "-C", str(path), "checkout", "-q", "main"], check=True)
 
 
@@ -160,13 +173,24 @@ def test_secret_scan_killed_mid_scan_is_reaped_then_try_again_finishes_it(
 
 
 def test_handover_issue_killed_mid_render_is_reaped_then_try_again_issues_the_next_version(
-    tmp_path, sprint_a, consultant, staff_client, queue, consumers, settings, signer_files  # noqa: F811
+    tmp_path,
+    sprint_a,
+    consultant,
+    staff_client,
+    queue,
+    consumers,
+    settings,
+    signer_files,  # noqa: F811
 ):
     cert, key = signer_files
     settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = cert, key
     settings.MEDIA_ROOT = tmp_path / "media"
-    env = {**queue, "HANDOVER_SIGNER_CERT_FILE": str(cert), "HANDOVER_SIGNER_KEY_FILE": str(key),
-           "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    env = {
+        **queue,
+        "HANDOVER_SIGNER_CERT_FILE": str(cert),
+        "HANDOVER_SIGNER_KEY_FILE": str(key),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
     handover_services.handover_issue(sprint=sprint_a, by=consultant)  # version 1 exists
 
     first = consumers(env)
