@@ -86,7 +86,7 @@ def _finished(job):
 
 
 def test_check_run_killed_mid_run_is_reaped_then_try_again_finishes_it(
-    lab,
+    lab,  # noqa: F811 - the fixture imported above
     client_a,
     sprint_a,
     consultant,

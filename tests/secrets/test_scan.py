@@ -15,8 +15,8 @@ from huey import SqliteHuey
 
 from checks.secrets import scan, services, tasks
 from checks.secrets.models import AllowlistEntry, ExposedKey, ScanRun
-from clients.jobs.models import JobStatus as ScanStatus
 from checks.secrets.rules import fingerprint
+from clients.jobs.models import JobStatus as ScanStatus
 from clients.models import FindingStatus
 from tests.secrets.conftest import ALLOWED, BINARY, OLD_DELETED, PLANTED, RENAMED
 
