@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import redis
 from django.core.exceptions import ImproperlyConfigured
 
 from launchready.env import envbool, envint, envlist, envstr
@@ -108,7 +109,9 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": envstr("HUEY_NAME", "launchready"),
-        "url": REDIS_URL,
+        # A Redis host that drops packets must not hang a request that enqueues (it gets
+        # a 503 with a sentence instead) nor /healthz: connecting gives up after 2 s.
+        "connection_pool": redis.ConnectionPool.from_url(REDIS_URL, socket_connect_timeout=2),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
@@ -121,11 +124,15 @@ else:
         "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
 
-# The cache holds rate-limit counters (deploy gate): shared through Redis when REDIS_URL
-# is set, per process on a laptop.
+# The cache holds rate-limit counters (deploy gate, through django-ratelimit): shared
+# through Redis when REDIS_URL is set, per process on a laptop (one process there).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "launchready"}
     )
