@@ -113,7 +113,13 @@ def handover_issue(
             signer_self_signed=signer.self_signed,
             signer_cert_pem=signer.cert_pem,
         )
-        issued.file.save(f"handover-v{version}-{issued.code}.pdf", ContentFile(signed), save=False)
+        filename = f"handover-v{version}-{issued.code}.pdf"
+        try:
+            issued.file.save(filename, ContentFile(signed), save=False)
+        except OSError:
+            # A full disk leaves a truncated file behind; the name is unique (the code).
+            issued.file.storage.delete(issued.file.field.generate_filename(issued, filename))
+            raise
         try:
             with transaction.atomic():
                 issued.save()
