@@ -30,5 +30,6 @@ ensure_uv() {
 # poppler-utils' pdftotext lets scan_stored_text read issued PDFs for secret values.
 RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git poppler-utils)
 # Browser tests drive Debian's chromium; PDF tests use poppler's pdftoppm/pdftotext/pdfsig,
-# and NSS's certutil to give pdfsig a trust store holding the test CA.
-TEST_PACKAGES=(chromium poppler-utils libnss3-tools)
+# NSS's certutil to give pdfsig a trust store holding the test CA, and redis-server for
+# the tests that stop the queue mid-request (tests/faults.py).
+TEST_PACKAGES=(chromium poppler-utils libnss3-tools redis-server)

@@ -4,14 +4,12 @@ reality: redirect maps, and per-domain DKIM selectors, health URL and key routes
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
 
 from clients.codes import new_code
+from clients.jobs.models import Job
 from clients.models import Client, Domain, Sprint
 from launchready.guard.fields import (
     GuardedCharField,
@@ -23,52 +21,27 @@ from launchready.guard.fields import (
 )
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class CheckRun(models.Model):
+class CheckRun(Job):
     """One press of "Run checks": every domain of the client, probed by a Huey worker."""
 
-    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="check_runs")
-    status = models.CharField(max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # The worker bumps this as it goes; a run whose heartbeat is stale has lost its worker.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    steps_total = models.PositiveIntegerField(default=0)
-    steps_done = models.PositiveIntegerField(default=0)
-    current_step = RedactedCharField(max_length=200, blank=True)
-    error = RedactedTextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    job_kind = "checks"
+    job_doing = "running the checks"
+    job_title = "Automated checks"
+    job_unit = "steps"
+    job_task = "checks.tasks.run_checks"
+    job_scope = "sprint__client"
+    stale_setting = "CHECKS_STALE_SECONDS"
+
+    class Meta(Job.Meta):
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
         return f"checks {self.code} ({self.status})"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in {RunStatus.QUEUED, RunStatus.RUNNING}
-
-    @property
-    def progress_pct(self) -> int:
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
-    @property
-    def duration(self) -> timedelta | None:
-        if self.started_at and self.finished_at:
-            return self.finished_at - self.started_at
-        return None
+    def get_absolute_url(self) -> str:
+        return reverse("sprint_detail", args=[self.sprint.code])
 
 
 class CheckResult(models.Model):

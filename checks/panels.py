@@ -14,7 +14,8 @@ from django.utils.html import format_html
 from checks import services
 from checks.catalogue import CHECKS, FAMILIES
 from checks.forms import DomainCheckSettingsForm, RedirectRuleForm
-from checks.models import CheckRun, DomainCheckSettings, RunStatus
+from checks.models import CheckRun, DomainCheckSettings
+from clients.jobs.models import JobStatus
 from clients.models import Sprint
 
 ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
@@ -23,12 +24,12 @@ ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
 def _latest(sprint: Sprint, *, done: bool = False) -> CheckRun | None:
     runs = sprint.check_runs.all()
     if done:
-        runs = runs.filter(status=RunStatus.DONE)
+        runs = runs.filter(status=JobStatus.DONE)
     return runs.order_by("-created_at", "-id").first()
 
 
 def _results_context(run: CheckRun | None) -> dict[str, Any]:
-    if run is None or run.status != RunStatus.DONE:
+    if run is None or run.status != JobStatus.DONE:
         return {}
     results = list(run.results.all())
     counts = defaultdict(int)
@@ -57,10 +58,8 @@ def sprint_panel_body(
     *, request: HttpRequest, sprint: Sprint, run: CheckRun | None = None, error: str | None = None
 ) -> str:
     run = run or _latest(sprint)
-    if run is not None:
-        services.check_run_expire_if_stale(run)
     context = {"sprint": sprint, "run": run, "error": error, **_results_context(run)}
-    if run is not None and run.status == RunStatus.FAILED:
+    if run is not None and run.can_retry:
         context["last_done"] = _latest(sprint, done=True)
     return render_to_string("checks/_panel_body.html", context, request=request)
 

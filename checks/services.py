@@ -1,23 +1,22 @@
-"""Writes for the checks app: request a run, execute it (called by the Huey task),
-turn results into findings, and fail runs whose worker died."""
+"""Writes for the checks app: request a run, execute it (called by the Huey task), and
+turn results into findings. Status, progress and reaping are the jobs service's."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from checks.audit import DEFAULT_P95_MS, DomainSpec, audit_domain, job_count
 from checks.catalogue import CHECKS
 from checks.evaluation import Result, Status
-from checks.models import CheckResult, CheckRun, DomainCheckSettings, RedirectRule, RunStatus
+from checks.models import CheckResult, CheckRun, DomainCheckSettings, RedirectRule
+from clients.jobs.models import ACTIVE, JobStatus
+from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
 from clients.models import DomainRole, Impact, MaturityTarget, Sprint
 from clients.services import ServiceError, activity_log, finding_sync_automated
 
@@ -88,16 +87,14 @@ def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
 
 
 def check_run_request(*, sprint: Sprint, by: AbstractBaseUser) -> CheckRun:
-    """Queue a run of every check for the sprint's client; the worker starts after commit."""
-    from checks import tasks
-
+    """Queue a run of every check for the sprint's client; the worker starts after commit.
+    Raises QueueUnavailable (the run recorded as failed) when the queue cannot be reached."""
     with transaction.atomic():
         if not sprint.client.domains.exists():
             raise ServiceError("Add the client's domains first: there is nothing to check.")
-        active = sprint.check_runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
-        if active and not check_run_expire_if_stale(active):
+        if sprint.check_runs.filter(status__in=ACTIVE).exists():
             raise ServiceError("Checks are already running for this sprint.")
-        run = CheckRun.objects.create(sprint=sprint, requested_by=by, heartbeat_at=timezone.now())
+        run = CheckRun.objects.create(sprint=sprint, requested_by=by)
         activity_log(
             sprint=sprint,
             actor=by,
@@ -105,25 +102,20 @@ def check_run_request(*, sprint: Sprint, by: AbstractBaseUser) -> CheckRun:
             message="Automated checks were started.",
             visible_to_founder=False,
         )
-        transaction.on_commit(lambda: tasks.run_checks(run.pk))
+        job_enqueue(job=run)
     return run
-
-
-def _beat(run_id: int, **fields) -> None:
-    CheckRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now(), **fields)
 
 
 def check_run_execute(*, run_id: int) -> CheckRun | None:
     """Probe every domain, store one row per result, sync findings. Returns None when the
-    run is gone or already finished (a retried task must not run it twice)."""
-    run = CheckRun.objects.select_related("sprint__client").filter(pk=run_id).first()
-    if run is None or run.status not in {RunStatus.QUEUED, RunStatus.RUNNING}:
+    run is gone or not queued (a task delivered twice runs once)."""
+    run = job_claim(CheckRun, pk=run_id)
+    if run is None:
         return None
+    run = CheckRun.objects.select_related("sprint__client").get(pk=run.pk)
     specs = specs_for_sprint(run.sprint)
     total = sum(job_count(s) for s in specs)
-    _beat(
-        run.pk, status=RunStatus.RUNNING, started_at=timezone.now(), steps_total=total, steps_done=0
-    )
+    job_progress(job=run, done=0, total=total)
     results: list[Result] = []
     offset = 0
     try:
@@ -132,7 +124,7 @@ def check_run_execute(*, run_id: int) -> CheckRun | None:
             def progress(
                 done: int, _total: int, label: str, base: int = offset, apex: str = spec.apex
             ) -> None:
-                _beat(run.pk, steps_done=base + done, current_step=f"{apex}: {label}")
+                job_progress(job=run, done=base + done, phase=f"{apex}: {label}")
 
             results += audit_domain(spec, on_progress=progress)
             offset += job_count(spec)
@@ -149,14 +141,8 @@ def check_run_execute(*, run_id: int) -> CheckRun | None:
                 for r in _unique(results)
             )
             _sync_findings(run.sprint, results)
-            _beat(
-                run.pk,
-                status=RunStatus.DONE,
-                finished_at=timezone.now(),
-                steps_done=total,
-                current_step="",
-            )
-            run.refresh_from_db()
+            run.progress_phase = ""
+            job_done(job=run)
             counts = _counts(results)
             activity_log(
                 sprint=run.sprint,
@@ -166,11 +152,9 @@ def check_run_execute(*, run_id: int) -> CheckRun | None:
                 f"{counts['fail']} failed, {counts['error']} could not tell.",
             )
     except Exception as exc:
-        _beat(
-            run.pk,
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            error=f"{exc.__class__.__name__}: {exc}",
+        job_fail(
+            job=run,
+            error=f"The checks stopped on an unexpected {exc.__class__.__name__}; try again.",
         )
         raise
     return run
@@ -229,35 +213,6 @@ def _sync_findings(sprint: Sprint, results: list[Result]) -> None:
         )
 
 
-def check_run_expire_if_stale(run: CheckRun, *, now: datetime | None = None) -> bool:
-    """Mark ``run`` failed when its worker stopped reporting. True when it was stale."""
-    now = now or timezone.now()
-    limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
-    updated = CheckRun.objects.filter(
-        pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        error="The worker stopped reporting; the run was abandoned.",
-    )
-    if updated:
-        run.refresh_from_db()
-    return bool(updated)
-
-
-def check_runs_reap(*, now: datetime | None = None) -> int:
-    """Fail every run whose worker died (no heartbeat for CHECKS_STALE_SECONDS)."""
-    now = now or timezone.now()
-    limit = now - timedelta(seconds=settings.CHECKS_STALE_SECONDS)
-    return CheckRun.objects.filter(
-        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], heartbeat_at__lt=limit
-    ).update(
-        status=RunStatus.FAILED,
-        finished_at=now,
-        error="The worker stopped reporting; the run was abandoned.",
-    )
-
-
 @dataclass(frozen=True)
 class Change:
     check_id: str
@@ -271,7 +226,7 @@ def run_changes(run: CheckRun) -> list[Change] | None:
     """What changed since the previous finished run of the same sprint (None: first run)."""
     previous = (
         CheckRun.objects.filter(
-            sprint=run.sprint, status=RunStatus.DONE, created_at__lt=run.created_at
+            sprint=run.sprint, status=JobStatus.DONE, created_at__lt=run.created_at
         )
         .exclude(pk=run.pk)
         .order_by("-created_at")

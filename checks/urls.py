@@ -5,11 +5,6 @@ from checks import views
 urlpatterns = [
     path("sprints/<str:sprint_code>/checks/run/", views.run_start, name="checks_run"),
     path(
-        "sprints/<str:sprint_code>/checks/<str:run_code>/",
-        views.run_progress,
-        name="checks_progress",
-    ),
-    path(
         "clients/<str:client_code>/redirect-map/",
         views.redirect_rule_add,
         name="checks_redirect_add",

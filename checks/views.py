@@ -1,5 +1,5 @@
-"""Screens of the checks app: run checks from the sprint page, poll progress, and keep the
-per-client redirect map and per-domain check settings."""
+"""Screens of the checks app: run checks from the sprint page (progress is polled through
+the jobs view), and keep the per-client redirect map and per-domain check settings."""
 
 from __future__ import annotations
 
@@ -10,48 +10,38 @@ from django.views.decorators.http import require_POST
 
 from checks import panels, services
 from checks.forms import DomainCheckSettingsForm, RedirectRuleForm
-from checks.models import CheckRun, DomainCheckSettings
+from checks.models import DomainCheckSettings
 from clients.access import (
     get_client_for_user,
     get_domain_for_user,
     get_sprint_for_user,
     staff_required,
 )
+from clients.jobs.services import QueueUnavailable
+from clients.jobs.views import render_unavailable
 from clients.services import ServiceError
-
-
-def _get_run_for_user(request: HttpRequest, sprint, run_code: str) -> CheckRun:
-    return get_object_or_404(sprint.check_runs, code=run_code)
 
 
 @staff_required
 @require_POST
 def run_start(request: HttpRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
-    error = None
+    error, status = None, 200
     try:
         services.check_run_request(sprint=sprint, by=request.user)
     except ServiceError as exc:
-        error = str(exc)
+        error, status = str(exc), 422
+    except QueueUnavailable as exc:
+        # The run is recorded as failed with this sentence; the panel shows it.
+        if request.headers.get("HX-Request") != "true":
+            return render_unavailable(request, exc, sprint.check_runs.first())
+        status = 503
     if request.headers.get("HX-Request") == "true":
         html = panels.sprint_panel_body(request=request, sprint=sprint, error=error)
-        return HttpResponse(html, status=422 if error else 200)
+        return HttpResponse(html, status=status)
     if error:
         messages.error(request, error)
     return redirect("sprint_detail", sprint_code=sprint.code)
-
-
-@staff_required
-def run_progress(request: HttpRequest, sprint_code: str, run_code: str) -> HttpResponse:
-    """The panel body; htmx polls it every second while the run is queued or running."""
-    sprint = get_sprint_for_user(request, sprint_code)
-    run = _get_run_for_user(request, sprint, run_code)
-    services.check_run_expire_if_stale(run)
-    response = HttpResponse(panels.sprint_panel_body(request=request, sprint=sprint, run=run))
-    if not run.is_active:
-        # The page's checklist listens for this and reloads its badges in place.
-        response["HX-Trigger"] = "checks-finished"
-    return response
 
 
 @staff_required

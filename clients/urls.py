@@ -1,9 +1,12 @@
 from django.urls import path
 
+from clients.jobs import views as jobs
 from clients.views import clients, dashboard, home, portal, sprints
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("jobs/<str:kind>/<str:job_code>/", jobs.job_progress, name="job_progress"),
+    path("jobs/<str:kind>/<str:job_code>/try-again/", jobs.job_try_again, name="job_try_again"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from clients.access import sprints_for_user
-from handover.models import IssuedHandover, IssueJob
+from handover.models import IssuedHandover
 
 
 def handovers_for_user(user: Any) -> QuerySet[IssuedHandover]:
@@ -30,13 +30,4 @@ def handovers_for_user(user: Any) -> QuerySet[IssuedHandover]:
 def get_handover_for_user(request: HttpRequest, handover_code: str) -> IssuedHandover:
     return get_object_or_404(
         handovers_for_user(request.user).select_related("sprint__client"), code=handover_code
-    )
-
-
-def get_job_for_user(request: HttpRequest, job_code: str) -> IssueJob:
-    return get_object_or_404(
-        IssueJob.objects.filter(sprint__in=sprints_for_user(request.user)).select_related(
-            "sprint", "issued"
-        ),
-        code=job_code,
     )

@@ -41,5 +41,5 @@ class IssuedHandoverAdmin(ReadOnlyAdmin):
 
 @admin.register(IssueJob)
 class IssueJobAdmin(ReadOnlyAdmin):
-    list_display = ["code", "sprint", "status", "created_at", "updated_at"]
+    list_display = ["code", "sprint", "status", "created_at", "finished_at"]
     list_filter = ["status"]

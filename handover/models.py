@@ -7,10 +7,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from clients.codes import new_code
+from clients.jobs.models import Job
 from clients.models import Sprint
-from launchready.guard.fields import GuardedJSONField, RedactedCharField, RedactedTextField
+from launchready.guard.fields import GuardedJSONField, RedactedCharField
 
 
 class HandoverDraft(models.Model):
@@ -30,45 +32,31 @@ class HandoverDraft(models.Model):
         return f"Handover draft for {self.sprint}"
 
 
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting for a worker"
-    RENDERING = "rendering", "Writing the PDF"
-    SIGNING = "signing", "Signing"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+class IssueJob(Job):
+    """One press of "Issue": the Huey task reports its progress here for the page to poll.
+    Phases: writing the PDF (1 of 2), signing (2 of 2)."""
 
-
-class IssueJob(models.Model):
-    """One press of "Issue": the Huey task reports its progress here for the page to poll."""
-
-    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="handover_jobs")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    error = RedactedTextField(blank=True)
     issued = models.OneToOneField(
         "IssuedHandover", null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    job_kind = "handover"
+    job_doing = "issuing the handover"
+    job_title = "Signed handover"
+    job_unit = "steps"
+    job_task = "handover.tasks.issue_handover"
+    job_scope = "sprint__client"
+    stale_setting = "HANDOVER_STALE_SECONDS"
+
+    class Meta(Job.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"Issue job {self.code} ({self.status})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in {JobStatus.DONE, JobStatus.FAILED}
-
-    @property
-    def step(self) -> int:
-        """0 queued, 1 rendering, 2 signing, 3 done: drives the progress bar."""
-        order = [JobStatus.QUEUED, JobStatus.RENDERING, JobStatus.SIGNING, JobStatus.DONE]
-        return order.index(self.status) if self.status in order else 0
+    def get_absolute_url(self) -> str:
+        return reverse("handover_draft", args=[self.sprint.code]) + "#issue"
 
 
 def _issued_path(instance: IssuedHandover, filename: str) -> str:

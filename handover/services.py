@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import logging
 import subprocess
-from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clients.jobs.models import ACTIVE
+from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
 from clients.models import Sprint
 from clients.services import ServiceError, activity_log
-from handover.models import HandoverDraft, IssuedHandover, IssueJob, JobStatus
+from handover.models import HandoverDraft, IssuedHandover, IssueJob
 from handover.rendering import SecretInDocument, render_pdf
 from handover.sections import EDITABLE, MAX_EDIT_CHARS, build_handover
 from handover.signing import SignerUnavailable, sha256_hex, sign_pdf, signer_info
@@ -23,7 +24,6 @@ from launchready.guard.rules import rule_label
 from launchready.guard.sweep import text_hits
 
 log = logging.getLogger(__name__)
-STALE_JOB = timedelta(minutes=10)
 
 
 def _name(user: AbstractBaseUser | None) -> str:
@@ -77,13 +77,9 @@ def _next_version(sprint: Sprint) -> int:
     return (latest or 0) + 1
 
 
-def _set_job(job: IssueJob | None, status: str, **fields: object) -> None:
-    if job is None:
-        return
-    job.status = status
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save(update_fields=["status", "updated_at", *fields])
+def _set_phase(job: IssueJob | None, step: int, phase: str) -> None:
+    if job is not None:
+        job_progress(job=job, done=step - 1, total=2, phase=phase)
 
 
 def handover_issue(
@@ -99,13 +95,13 @@ def handover_issue(
     for _attempt in range(3):
         version = _next_version(sprint)
         now = timezone.now()
-        _set_job(job, JobStatus.RENDERING)
+        _set_phase(job, 1, "writing the PDF")
         document = build_handover(sprint, version=version, signer=signer, issued_at=now)
         try:
             pdf = render_pdf(document)
         except SecretInDocument as exc:
             raise ServiceError(str(exc)) from exc
-        _set_job(job, JobStatus.SIGNING)
+        _set_phase(job, 2, "signing")
         try:
             signed = sign_pdf(
                 pdf, reason=f"Launch handover for {sprint.client.name}, version {version}"
@@ -125,7 +121,13 @@ def handover_issue(
             signer_self_signed=signer.self_signed,
             signer_cert_pem=signer.cert_pem,
         )
-        issued.file.save(f"handover-v{version}-{issued.code}.pdf", ContentFile(signed), save=False)
+        filename = f"handover-v{version}-{issued.code}.pdf"
+        try:
+            issued.file.save(filename, ContentFile(signed), save=False)
+        except OSError:
+            # A full disk leaves a truncated file behind; the name is unique (the code).
+            issued.file.storage.delete(issued.file.field.generate_filename(issued, filename))
+            raise
         try:
             with transaction.atomic():
                 issued.save()
@@ -143,48 +145,48 @@ def handover_issue(
 
 
 def handover_request_issue(*, sprint: Sprint, by: AbstractBaseUser) -> IssueJob:
-    """Queue rendering and signing in the background. A job already running for this
-    sprint is returned instead of starting a second one."""
-    from handover import tasks
-
+    """Queue rendering and signing in the background. A job already queued or running for
+    this sprint is returned instead of starting a second one (a dead one is failed by the
+    reaper, never here). Raises QueueUnavailable, the job recorded as failed, when the
+    queue cannot be reached."""
     try:
         signer_info()
     except SignerUnavailable as exc:
         raise ServiceError(str(exc)) from exc
-    running = (
-        sprint.handover_jobs.exclude(status__in=[JobStatus.DONE, JobStatus.FAILED])
-        .filter(created_at__gte=timezone.now() - STALE_JOB)
-        .first()
-    )
-    if running is not None:
-        return running
     with transaction.atomic():
+        running = sprint.handover_jobs.filter(status__in=ACTIVE).first()
+        if running is not None:
+            return running
         job = IssueJob.objects.create(sprint=sprint, requested_by=by)
-        transaction.on_commit(lambda: tasks.issue_handover(job.pk))
+        job_enqueue(job=job)
     return job
 
 
 def handover_run_job(*, job_id: int) -> IssueJob | None:
-    """What the Huey task does: issue, and record progress and the outcome on the job."""
-    job = (
-        IssueJob.objects.select_related("sprint__client", "requested_by").filter(pk=job_id).first()
-    )
-    if job is None or job.finished:
-        return job
+    """What the Huey task does: issue, and record progress and the outcome on the job.
+    The version number is taken when the signed file is stored, so a job tried again
+    after its worker died issues the next version."""
+    claimed = job_claim(IssueJob, pk=job_id)
+    if claimed is None:
+        return None
+    job = IssueJob.objects.select_related("sprint__client", "requested_by").get(pk=claimed.pk)
     try:
         issued = handover_issue(sprint=job.sprint, by=job.requested_by, job=job)
     except ServiceError as exc:
-        _set_job(job, JobStatus.FAILED, error=str(exc))
+        job_fail(job=job, error=str(exc))
+    except OSError as exc:
+        log.warning("handover job %s could not store the PDF: %s", job.code, exc)
+        job_fail(
+            job=job,
+            error=f"The PDF could not be saved ({exc.strerror or type(exc).__name__}); nothing was issued. Free some disk space, then try again.",
+        )
     except Exception as exc:
         log.exception("handover job %s failed", job.code)
-        _set_job(
-            job,
-            JobStatus.FAILED,
-            error=f"Unexpected error ({type(exc).__name__}); see the worker log.",
-        )
+        job_fail(job=job, error=f"Unexpected error ({type(exc).__name__}); see the worker log.")
         raise
     else:
-        _set_job(job, JobStatus.DONE, issued=issued)
+        job.progress_phase = ""
+        job_done(job=job, issued=issued)
     return job
 
 

@@ -6,7 +6,6 @@ urlpatterns = [
     path("sprints/<str:sprint_code>/handover/", staff.handover_draft, name="handover_draft"),
     path("sprints/<str:sprint_code>/handover/edit/", staff.handover_edit, name="handover_edit"),
     path("sprints/<str:sprint_code>/handover/issue/", staff.handover_issue, name="handover_issue"),
-    path("handover/jobs/<str:job_code>/", staff.handover_job, name="handover_job"),
     path("handover/verify/", verify.handover_verify, name="handover_verify"),
     path(
         "handover/<str:handover_code>/download/",

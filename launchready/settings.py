@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import redis
 from django.core.exceptions import ImproperlyConfigured
 
 from launchready.env import envbool, envint, envlist, envstr
@@ -102,11 +103,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = envstr("REDIS_URL")
 HUEY_IMMEDIATE = envbool("HUEY_IMMEDIATE", False)
 HUEY_WORKERS = envint("HUEY_WORKERS", 4)
+# Background jobs (check runs, scans, handover issues): the reaper fails a running job
+# whose heartbeat is older than its kind's limit (CHECKS_STALE_SECONDS,
+# SECRETS_SCAN_STALE_SECONDS, HANDOVER_STALE_SECONDS), and a queued one no worker took.
+JOBS_STALE_SECONDS = envint("JOBS_STALE_SECONDS", 300)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": envstr("HUEY_NAME", "launchready"),
-        "url": REDIS_URL,
+        # A Redis host that drops packets must not hang a request that enqueues (it gets
+        # a 503 with a sentence instead) nor /healthz: connecting gives up after 2 s.
+        "connection_pool": redis.ConnectionPool.from_url(REDIS_URL, socket_connect_timeout=2),
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
@@ -119,11 +126,15 @@ else:
         "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
 
-# The cache holds rate-limit counters (deploy gate): shared through Redis when REDIS_URL
-# is set, per process on a laptop.
+# The cache holds rate-limit counters (deploy gate, through django-ratelimit): shared
+# through Redis when REDIS_URL is set, per process on a laptop (one process there).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "launchready"}
     )
@@ -248,6 +259,9 @@ MONITOR_SCHEDULER_STALE_SECONDS = envint("MONITOR_SCHEDULER_STALE_SECONDS", 180)
 # Folders on the worker whose git repositories may be scanned by path; empty = clone URLs only.
 SECRETS_SCAN_LOCAL_ROOTS = envlist("SECRETS_SCAN_LOCAL_ROOTS", [])
 SECRETS_SCAN_TIMEOUT = envint("SECRETS_SCAN_TIMEOUT_SECONDS", 900)  # clone + scan wall clock
+# Progress is reported per commit, but cloning reports nothing: a scan may be quiet up to
+# its wall clock before the reaper may call its worker dead.
+SECRETS_SCAN_STALE_SECONDS = envint("SECRETS_SCAN_STALE_SECONDS", SECRETS_SCAN_TIMEOUT + 60)
 SECRETS_SCAN_MAX_MB = envint("SECRETS_SCAN_MAX_MB", 2000)  # mirror clone size cap
 # Key for scan fingerprints (HMAC); empty = derived from SECRET_KEY. Set it to keep
 # fingerprints (and the allowlist) stable across a SECRET_KEY rotation.
@@ -269,6 +283,9 @@ HANDOVER_SIGNER_KEY_FILE = Path(
 HANDOVER_SIGNER_PASSPHRASE = envstr("HANDOVER_SIGNER_PASSPHRASE")
 # Intermediate certificates to embed beside the signer's (comma-separated PEM paths).
 HANDOVER_SIGNER_CHAIN_FILES = envlist("HANDOVER_SIGNER_CHAIN_FILES", [])
+# A handover issue reports twice (writing the PDF, signing); quiet longer than this, its
+# worker is taken for dead.
+HANDOVER_STALE_SECONDS = envint("HANDOVER_STALE_SECONDS", 300)
 # Largest PDF the verification page accepts.
 HANDOVER_VERIFY_MAX_BYTES = envint("HANDOVER_VERIFY_MAX_MB", 10) * 1024 * 1024
 

@@ -29,6 +29,17 @@ def _plain_static_files():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # On SQLite the test database is a file, not memory: the background-job fault tests
+    # run a real `run_huey` consumer in another process on it (tests/faults.py).
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test-database.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tested in test_auth); tests elsewhere need speed.

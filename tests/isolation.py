@@ -196,6 +196,13 @@ def _handover(client: Client, sprint, consultant) -> str:
     return issued.code
 
 
+@register("kind")
+def _job_kind(client: Client, sprint, consultant) -> str:
+    return (
+        "handover"  # paired with job_code below; every kind is swept in tests/clients/test_jobs.py
+    )
+
+
 @register("job_code")
 def _handover_job(client: Client, sprint, consultant) -> str:
     from handover.models import IssueJob

@@ -15,4 +15,4 @@ class MonitoringConfig(AppConfig):
         register("client", panels.client_monitors, order=40)
         register("sprint", panels.sprint_monitors, order=60)
         register("portal", panels.portal_monitors, order=40)
-        register_health_probe("monitoring_scheduler", services.scheduler_health)
+        register_health_probe("scheduler", services.scheduler_health)

@@ -41,6 +41,7 @@ from checks.monitoring.models import (
     SchedulerHeartbeat,
 )
 from checks.monitoring.probe import probe_many
+from clients.jobs.services import QueueUnavailable
 from clients.models import Client, Sprint
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,31 @@ def monitors_run_due(*, now: datetime | None = None, workers: int | None = None)
         claimed=len(specs), duration_ms=int(report.duration_s * 1000)
     )
     return report
+
+
+def monitor_check_request(*, monitor: Monitor) -> datetime:
+    """The staff "Check now" button: queue one probe of the monitor (never inside the web
+    request). Returns when it was asked for; the page shows the first result recorded
+    after that. Nothing is written, so a queue that is down leaves nothing behind: it
+    raises QueueUnavailable for the caller's 503."""
+    from checks.monitoring.tasks import monitor_check_task
+
+    requested = timezone.now()
+    try:
+        monitor_check_task(monitor.pk)
+    except Exception as exc:
+        log.warning("check-now enqueue for monitor %s failed: %s", monitor.code, type(exc).__name__)
+        raise QueueUnavailable() from exc
+    return requested
+
+
+def monitor_check_result(*, monitor: Monitor, since: datetime) -> ProbeResult | None:
+    """The first result of the monitor recorded at or after ``since`` (read only)."""
+    return (
+        ProbeResult.objects.filter(monitor=monitor, checked_at__gte=since)
+        .order_by("checked_at", "id")
+        .first()
+    )
 
 
 def monitor_check_now(*, monitor: Monitor, now: datetime | None = None) -> ProbeResult:

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from checks.monitoring import services
+from checks.monitoring.models import Monitor
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -21,6 +22,14 @@ def monitors_tick() -> None:
         monitors_slot_run.schedule(eta=minute + timedelta(seconds=k * services.SLOT_SECONDS))
     services.monitors_run_due()
     services.alerts_retry(now=timezone.now())
+
+
+@db_task(retries=0)
+def monitor_check_task(monitor_id: int) -> None:
+    """One probe for "Check now"; a monitor deleted or paused meanwhile is skipped."""
+    monitor = Monitor.objects.filter(pk=monitor_id, enabled=True).first()
+    if monitor is not None:
+        services.monitor_check_now(monitor=monitor)
 
 
 @db_task()

@@ -10,6 +10,11 @@ urlpatterns = [
     path("monitors/<str:monitor_code>/pause/", views.monitor_pause, name="monitor_pause"),
     path("monitors/<str:monitor_code>/resume/", views.monitor_resume, name="monitor_resume"),
     path("monitors/<str:monitor_code>/check/", views.monitor_check, name="monitor_check"),
+    path(
+        "monitors/<str:monitor_code>/check/status/",
+        views.monitor_check_status,
+        name="monitor_check_status",
+    ),
     path("monitors/<str:monitor_code>/maintenance/", views.maintenance_add, name="maintenance_add"),
     path(
         "maintenance/<str:window_code>/delete/", views.maintenance_delete, name="maintenance_delete"

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -11,6 +14,8 @@ from checks.monitoring import charts, services, stats
 from checks.monitoring.forms import MaintenanceForm, MonitorForm
 from checks.monitoring.models import MaintenanceWindow, Monitor
 from clients.access import clients_for_user, get_client_for_user, staff_required
+from clients.jobs.services import QueueUnavailable
+from clients.jobs.views import render_unavailable
 from clients.models import Client
 
 
@@ -158,6 +163,7 @@ def _detail(
         "windows": monitor.maintenance_windows.filter(ends_at__gt=now),
         "alerts": monitor.alerts.all()[:20],
         "window_form": window_form or MaintenanceForm(),
+        **_check_now_context(request, monitor),
     }
     return render(request, "monitoring/monitor_detail.html", context, status=status)
 
@@ -188,13 +194,39 @@ def monitor_resume(request: HttpRequest, monitor_code: str) -> HttpResponse:
 @staff_required
 @require_POST
 def monitor_check(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    """Queue one probe; the page then polls for its result."""
     monitor = get_monitor_for_user(request, monitor_code)
-    result = services.monitor_check_now(monitor=monitor)
-    if result and result.ok:
-        messages.success(request, f"Up: HTTP {result.status_code} in {result.latency_ms} ms.")
-    elif result:
-        messages.error(request, f"Failed: {result.error}")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    try:
+        requested = services.monitor_check_request(monitor=monitor)
+    except QueueUnavailable as exc:
+        return render_unavailable(request, exc)
+    since = int(requested.timestamp())
+    return redirect(reverse("monitor_detail", args=[monitor.code]) + f"?checking={since}#check-now")
+
+
+def _since(request: HttpRequest) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(request.GET.get("checking", "")), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+@staff_required
+def monitor_check_status(request: HttpRequest, monitor_code: str) -> HttpResponse:
+    """Polled by the page after "Check now": "checking…" until the result lands."""
+    monitor = get_monitor_for_user(request, monitor_code)
+    return render(request, "monitoring/_check_now.html", _check_now_context(request, monitor))
+
+
+def _check_now_context(request: HttpRequest, monitor: Monitor) -> dict:
+    since = _since(request)
+    result = services.monitor_check_result(monitor=monitor, since=since) if since else None
+    return {
+        "monitor": monitor,
+        "since": since,
+        "checking": request.GET.get("checking", ""),
+        "result": result,
+    }
 
 
 @staff_required

@@ -8,9 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from checks.secrets.validators import validate_env_name
 from clients.codes import new_code
+from clients.jobs.models import Job
 from clients.models import Client, Sprint
 from launchready.guard.fields import (
     GuardedCharField,
@@ -117,54 +119,34 @@ class EnvVar(models.Model):
         return self.name
 
 
-class ScanStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class ScanRun(models.Model):
+class ScanRun(Job):
     """One scan of one repository. The Huey task receives only this row's key."""
 
-    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="scan_runs")
     sprint = models.ForeignKey(
         Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = GuardedCharField("repository", max_length=500)
-    status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
-    phase = RedactedCharField(max_length=20, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
     commits = models.PositiveIntegerField(default=0)
     worktree_files = models.PositiveIntegerField(default=0)
     allowlisted = models.PositiveIntegerField(default=0)
-    error = RedactedCharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    job_kind = "scan"
+    job_doing = "scanning the repository"
+    job_title = "Secret scan"
+    job_unit = "commits"
+    job_task = "checks.secrets.tasks.scan_run_task"
+    job_scope = "client"
+    stale_setting = "SECRETS_SCAN_STALE_SECONDS"
+
+    class Meta(Job.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"scan of {self.source}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in {ScanStatus.DONE, ScanStatus.FAILED}
-
-    @property
-    def percent(self) -> int:
-        if self.status == ScanStatus.DONE:
-            return 100
-        if not self.progress_total:
-            return 0
-        return min(99, int(100 * self.progress_done / self.progress_total))
+    def get_absolute_url(self) -> str:
+        return reverse("secrets_scan_detail", args=[self.code])
 
 
 class ExposedKey(models.Model):

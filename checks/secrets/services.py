@@ -22,10 +22,10 @@ from checks.secrets.models import (
     ExposedKey,
     ScanHit,
     ScanRun,
-    ScanStatus,
 )
 from checks.secrets.scan import Hit, ScanError, ScanReport, SourceRefused, scan_repository
 from checks.secrets.validators import browser_prefix, looks_sensitive
+from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
 from clients.models import Client, Impact, Sprint
 from clients.services import activity_log, finding_sync_automated
 from launchready.guard.rules import rule_label
@@ -117,41 +117,43 @@ def required_names(*, client: Client, environment: str) -> list[str]:
 
 
 def scan_request(*, client: Client, by: AbstractBaseUser | None, source: str) -> ScanRun:
-    """Record a scan and enqueue it once the transaction commits (the task gets the key only)."""
-    from checks.secrets.tasks import scan_run_task
-
-    run = ScanRun.objects.create(
-        client=client, sprint=active_sprint(client), source=source.strip(), requested_by=_actor(by)
-    )
-    if run.sprint is not None:
-        activity_log(
-            sprint=run.sprint,
-            actor=by,
-            kind="secrets.scan_requested",
-            message="A secret scan of the code repository started.",
-            visible_to_founder=False,
+    """Record a scan and enqueue it once the transaction commits (the task gets the key
+    only). Raises QueueUnavailable, the scan recorded as failed, when the queue is down."""
+    with transaction.atomic():
+        run = ScanRun.objects.create(
+            client=client,
+            sprint=active_sprint(client),
+            source=source.strip(),
+            requested_by=_actor(by),
         )
-    transaction.on_commit(lambda: scan_run_task(run.pk))
+        if run.sprint is not None:
+            activity_log(
+                sprint=run.sprint,
+                actor=by,
+                kind="secrets.scan_requested",
+                message="A secret scan of the code repository started.",
+                visible_to_founder=False,
+            )
+        job_enqueue(job=run)
     return run
 
 
-def _progress_writer(run_pk: int):
+def _progress_writer(run: ScanRun):
     def write(phase: str, done: int, total: int) -> None:
-        ScanRun.objects.filter(pk=run_pk).update(
-            phase=phase, progress_done=done, progress_total=total
-        )
+        job_progress(job=run, phase=phase, done=done, total=total)
 
     return write
 
 
 def scan_run_execute(*, run_pk: int) -> None:
-    """Run a queued scan. Never raises: a failure is recorded on the run with a message
-    we wrote, and logged without a traceback (git's or a plugin's error text could quote
-    the repository's content)."""
-    run = ScanRun.objects.filter(pk=run_pk).select_related("client").first()
-    if run is None or run.status != ScanStatus.QUEUED:
+    """Run a queued scan from the start. Never raises: a failure is recorded on the run
+    with a message we wrote, and logged without a traceback (git's or a plugin's error
+    text could quote the repository's content). Hits are stored in one transaction at
+    the end, so a scan whose worker died left nothing behind and a re-run starts clean."""
+    claimed = job_claim(ScanRun, pk=run_pk)
+    if claimed is None:
         return
-    ScanRun.objects.filter(pk=run.pk).update(status=ScanStatus.RUNNING, started_at=timezone.now())
+    run = ScanRun.objects.select_related("client").get(pk=claimed.pk)
     allow = frozenset(run.client.secret_allowlist.values_list("fingerprint", flat=True))
     try:
         report = scan_repository(
@@ -160,7 +162,7 @@ def scan_run_execute(*, run_pk: int) -> None:
             allow=allow,
             timeout=settings.SECRETS_SCAN_TIMEOUT,
             max_bytes=settings.SECRETS_SCAN_MAX_MB * 1_000_000,
-            progress=_progress_writer(run.pk),
+            progress=_progress_writer(run),
         )
     except (ScanError, SourceRefused) as exc:
         _scan_failed(run, str(exc))
@@ -173,9 +175,7 @@ def scan_run_execute(*, run_pk: int) -> None:
 
 def _scan_failed(run: ScanRun, message: str) -> None:
     logger.warning("secret scan %s failed: %s", run.code, message)
-    ScanRun.objects.filter(pk=run.pk).update(
-        status=ScanStatus.FAILED, error=message[:300], finished_at=timezone.now()
-    )
+    job_fail(job=run, error=message[:300])
 
 
 @transaction.atomic
@@ -220,14 +220,14 @@ def scan_store(*, run: ScanRun, report: ScanReport) -> ScanRun:
     for key in gone:
         key.still_present = False
         key.save(update_fields=["still_present"])
-    run.status, run.finished_at = ScanStatus.DONE, timezone.now()
-    run.commits, run.worktree_files, run.allowlisted = (
-        report.commits,
-        report.worktree_files,
-        report.allowlisted,
+    run.progress_total = max(run.progress_total, report.commits)
+    job_done(
+        job=run,
+        commits=report.commits,
+        worktree_files=report.worktree_files,
+        allowlisted=report.allowlisted,
+        progress_total=run.progress_total,
     )
-    run.progress_done = run.progress_total = max(run.progress_total, report.commits)
-    run.save()
     sprint = run.sprint if run.sprint_id and run.sprint.is_active else active_sprint(client)
     if sprint is not None:
         for fp, key in keys.items():

@@ -21,9 +21,6 @@ urlpatterns = [
         "env-vars/<str:envvar_code>/delete/", inventory.envvar_delete, name="secrets_envvar_delete"
     ),
     path("secret-scans/<str:scan_code>/", scans.scan_detail, name="secrets_scan_detail"),
-    path(
-        "secret-scans/<str:scan_code>/progress/", scans.scan_progress, name="secrets_scan_progress"
-    ),
     path("secret-scans/<str:scan_code>/allow/", scans.scan_allow, name="secrets_scan_allow"),
     path(
         "secret-allowlist/<str:allow_code>/delete/", scans.allow_delete, name="secrets_allow_delete"

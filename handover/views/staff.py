@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients.access import get_sprint_for_user, staff_required
+from clients.jobs.services import QueueUnavailable
+from clients.jobs.views import render_unavailable
 from clients.models import Sprint
 from clients.services import ServiceError
 from handover import services
-from handover.access import get_job_for_user
 from handover.forms import SectionEditForm
-from handover.models import IssueJob, JobStatus
+from handover.models import IssueJob
 from handover.sections import build_handover
 from handover.signing import SignerUnavailable, signer_info
 
@@ -47,7 +48,7 @@ def _draft_context(
             )
         rows.append((section, form))
     if job is None:
-        job = sprint.handover_jobs.exclude(status=JobStatus.DONE).first()
+        job = sprint.handover_jobs.select_related("issued").first()
     return {
         "sprint": sprint,
         "client": sprint.client,
@@ -97,6 +98,13 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
     try:
         job = services.handover_request_issue(sprint=sprint, by=request.user)
+    except QueueUnavailable as exc:
+        failed = sprint.handover_jobs.first()
+        if _is_htmx(request):
+            return render(
+                request, "handover/_job.html", {"job": failed, "sprint": sprint}, status=503
+            )
+        return render_unavailable(request, exc, failed)
     except ServiceError as exc:
         if _is_htmx(request):
             return render(
@@ -111,15 +119,3 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
     if _is_htmx(request):
         return render(request, "handover/_job.html", {"job": job, "sprint": sprint})
     return redirect(reverse("handover_draft", args=[sprint.code]) + "#issue")
-
-
-@staff_required
-def handover_job(request: HttpRequest, job_code: str) -> HttpResponse:
-    job = get_job_for_user(request, job_code)
-    context = {"job": job, "sprint": job.sprint}
-    if job.status == JobStatus.DONE:
-        # Refresh the list of versions beside the job box (htmx out-of-band swap).
-        context["issued"] = list(
-            job.sprint.handovers.select_related("issued_by", "acknowledged_by")
-        )
-    return render(request, "handover/_job.html", context)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from checks import services
-from checks.models import RunStatus
 from clients import services as client_services
+from clients.jobs.models import JobStatus as RunStatus
 from tests.checks.servers import add_good_domain
 
 

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checks import services
-from checks.models import CheckRun, DomainCheckSettings, RedirectRule, RunStatus
+from checks.models import CheckRun, DomainCheckSettings, RedirectRule
+from clients.jobs.models import JobStatus as RunStatus
+from clients.jobs.services import jobs_reap
 from clients.models import Finding, FindingStatus
 from tests.checks.servers import WEB_IP, add_good_domain
 
@@ -34,7 +36,7 @@ def test_run_through_huey_stores_results_and_marks_done(
 ):
     run = _run(sprint_a, consultant, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.DONE
-    assert run.steps_done == run.steps_total > 0
+    assert run.progress_done == run.progress_total > 0
     ids = set(run.results.values_list("check_id", flat=True))
     assert {
         "dns.apex.resolves",
@@ -101,11 +103,14 @@ def test_stale_run_is_marked_failed(sprint_a, consultant, settings):
         status=RunStatus.RUNNING,
         heartbeat_at=timezone.now(),
     )
-    assert services.check_runs_reap() == 0
+    assert jobs_reap() == 0
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
-        assert services.check_runs_reap() == 1
+        assert jobs_reap() == 1
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "stopped reporting" in run.error
+    assert (
+        run.status == RunStatus.FAILED
+        and run.error == "The worker stopped while running the checks; try again."
+    )
 
 
 def test_second_request_while_running_is_refused(sprint_a, consultant, client_a):
@@ -127,7 +132,7 @@ def test_staff_presses_run_checks_and_sees_results(
     body = page.content.decode()
     assert "Automated checks" in body and "passed" in body
     assert "verified by checks" in body  # stage 1 items carry badges
-    progress = staff_client.get(reverse("checks_progress", args=[sprint_a.code, run.code]))
+    progress = staff_client.get(reverse("job_progress", args=["checks", run.code]))
     assert progress.status_code == 200 and "every 1s" not in progress.content.decode()
 
 
@@ -136,12 +141,10 @@ def test_progress_polls_while_running(sprint_a, staff_client):
         sprint=sprint_a,
         status=RunStatus.RUNNING,
         heartbeat_at=timezone.now(),
-        steps_total=10,
-        steps_done=3,
+        progress_total=10,
+        progress_done=3,
     )
-    body = staff_client.get(
-        reverse("checks_progress", args=[sprint_a.code, run.code])
-    ).content.decode()
+    body = staff_client.get(reverse("job_progress", args=["checks", run.code])).content.decode()
     assert 'hx-trigger="every 1s"' in body and "3 of 10" in body
 
 
@@ -158,21 +161,12 @@ def test_founder_and_outsider_get_404(client, founder, founder_b, outsider, spri
     for user in (founder, outsider):
         client.force_login(user)
         assert client.post(reverse("checks_run", args=[sprint_b.code])).status_code == 404
-        assert (
-            client.get(reverse("checks_progress", args=[sprint_b.code, run.code])).status_code
-            == 404
-        )
-    client.force_login(founder)
-    # A run of sprint B through sprint A's URL is 404 too, even for staff-shaped paths.
-    assert client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).status_code == 404
+        assert client.get(reverse("job_progress", args=["checks", run.code])).status_code == 404
 
 
-def test_staff_cannot_mix_run_of_other_sprint(staff_client, sprint_a, sprint_b):
+def test_a_run_is_not_found_under_another_kind(staff_client, sprint_b):
     run = CheckRun.objects.create(sprint=sprint_b)
-    assert (
-        staff_client.get(reverse("checks_progress", args=[sprint_a.code, run.code])).status_code
-        == 404
-    )
+    assert staff_client.get(reverse("job_progress", args=["scan", run.code])).status_code == 404
 
 
 def test_redirect_map_and_domain_settings_on_client_page(staff_client, client_a):

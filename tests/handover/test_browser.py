@@ -43,8 +43,8 @@ def test_consultant_issues_and_founder_acknowledges(
     # Issue: the job box shows progress, then the download.
     page.get_by_role("button", name="Issue the handover").click()
     # With HUEY_IMMEDIATE the work is done before the answer, which still shows the job
-    # as it was queued; the next poll (one second later) swaps in the download.
-    expect(page.locator("#issue-job progress")).to_be_visible(timeout=60_000)
+    # as it was queued; the next poll (one second later) reloads the page with the download.
+    expect(page.locator("#issue-job")).to_contain_text("Waiting for a worker", timeout=60_000)
     _viewport(page, "handover-02-progress")
     download_link = page.locator("#download-latest")
     expect(download_link).to_be_visible(timeout=60_000)

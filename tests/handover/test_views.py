@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from handover.models import IssuedHandover, IssueJob, JobStatus
+from clients.jobs.models import JobStatus
+from handover.models import IssuedHandover, IssueJob
 from handover.services import handover_issue
 from tests.handover.conftest import PLANTED
 
@@ -59,11 +60,18 @@ def test_issue_runs_the_task_and_the_job_shows_the_download(
     assert response.status_code == 200
     job = IssueJob.objects.get(sprint=full_sprint)
     # The first answer shows the queued job polling for progress...
-    assert f'hx-get="{reverse("handover_job", args=[job.code])}"' in response.content.decode()
-    # ...and the poll, once the worker is done, offers the download.
+    assert (
+        f'hx-get="{reverse("job_progress", args=["handover", job.code])}"'
+        in response.content.decode()
+    )
+    # ...the poll, once the worker is done, reloads the page, which offers the download.
     assert job.status == JobStatus.DONE and job.issued.version == 1
-    poll = staff_client.get(reverse("handover_job", args=[job.code])).content.decode()
-    assert reverse("handover_download", args=[job.issued.code]) in poll and "hx-get" not in poll
+    poll = staff_client.get(
+        reverse("job_progress", args=["handover", job.code]), HTTP_HX_REQUEST="true"
+    )
+    assert poll["HX-Refresh"] == "true" and "hx-get" not in poll.content.decode()
+    page = staff_client.get(reverse("handover_draft", args=[full_sprint.code])).content.decode()
+    assert reverse("handover_download", args=[job.issued.code]) in page
 
 
 def test_issue_without_a_signer_is_a_422_with_the_reason(

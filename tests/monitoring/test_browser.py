@@ -41,7 +41,7 @@ def test_consultant_adds_a_monitor_and_sees_its_chart(
             site.start()
         services.monitor_check_now(monitor=monitor, now=now - timedelta(minutes=minutes_ago))
     page.get_by_role("button", name="Check now").click()
-    expect(page.get_by_text("Up: HTTP 200")).to_be_visible()
+    expect(page.get_by_text("Check now: up, HTTP 200")).to_be_visible()
     # A flat line has a zero-height box, which Playwright calls hidden: check the points instead.
     p95_line = page.locator("svg.chart polyline.line-p95").first
     expect(p95_line).to_be_attached()

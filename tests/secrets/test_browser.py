@@ -49,9 +49,9 @@ def test_consultant_records_a_secret_and_scans_the_repository(
     expect(page.get_by_role("heading", name="Scanning…")).to_be_visible()
     run = ScanRun.objects.get()
     ScanRun.objects.filter(pk=run.pk).update(
-        status="running", phase="history", progress_done=3, progress_total=6
+        status="running", progress_phase="history", progress_done=3, progress_total=6
     )
-    expect(page.locator("#scan-progress")).to_have_attribute("aria-valuenow", "50")
+    expect(page.locator("#scan-status [role=progressbar]")).to_have_attribute("aria-valuenow", "50")
     screenshot("secrets-03-scan-progress")
     ScanRun.objects.filter(pk=run.pk).update(status="queued")
     services.scan_run_execute(run_pk=run.pk)

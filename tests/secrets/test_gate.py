@@ -143,12 +143,12 @@ def test_other_clients_token_cannot_post_to_this_client(
     assert not DeployEvent.objects.exists()
 
 
-def test_rate_limit(client, client_a, token_a, settings):
+def test_valid_calls_are_never_rate_limited(client, client_a, token_a, settings):
     settings.SECRETS_GATE_RATE = 3
     body = {"environment": "production", "version": "v1", "variables": []}
     statuses = [_post(client, client_a.code, body, token_a.plaintext).status_code for _ in range(5)]
-    assert statuses == [200, 200, 200, 429, 429]
-    assert DeployEvent.objects.count() == 3
+    assert statuses == [200] * 5
+    assert DeployEvent.objects.count() == 5
 
 
 def test_wrong_tokens_count_towards_the_rate_limit(client, client_a, settings):
@@ -160,7 +160,8 @@ def test_wrong_tokens_count_towards_the_rate_limit(client, client_a, settings):
 
 def test_get_is_not_allowed(client, staff_client, client_a):
     url = reverse("secrets_deploy_gate", args=[client_a.code])
-    assert staff_client.get(url).status_code == 405
+    response = staff_client.get(url)
+    assert response.status_code == 405 and response.json()["ok"] is False
     staff_client.logout()
     assert client.get(url).status_code == 401
 

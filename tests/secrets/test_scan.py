@@ -14,7 +14,8 @@ from django.core.management import call_command
 from huey import SqliteHuey
 
 from checks.secrets import scan, services, tasks
-from checks.secrets.models import AllowlistEntry, ExposedKey, ScanRun, ScanStatus
+from checks.secrets.models import AllowlistEntry, ExposedKey, ScanRun
+from clients.jobs.models import JobStatus as ScanStatus
 from clients.models import FindingStatus
 from launchready.guard.rules import fingerprint
 from tests.secrets.conftest import ALLOWED, BINARY, OLD_DELETED, PLANTED, RENAMED

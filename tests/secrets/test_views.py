@@ -147,7 +147,7 @@ def test_founder_sees_that_keys_need_rotating_but_no_fingerprint_or_preview(
             assert hit.fingerprint[:12].encode() not in page.content
             assert hit.preview.encode() not in page.content
     assert client.get(reverse("secrets_scan_detail", args=[scanned.code])).status_code == 404
-    assert client.get(reverse("secrets_scan_progress", args=[scanned.code])).status_code == 404
+    assert client.get(reverse("job_progress", args=["scan", scanned.code])).status_code == 404
 
 
 def test_findings_name_keys_by_code_not_fingerprint(scanned, sprint_a):
@@ -169,7 +169,7 @@ def test_staff_scan_flow_with_progress_partial_and_allowlist(
         )
     assert response.status_code == 302
     run = ScanRun.objects.get()
-    partial = staff_client.get(reverse("secrets_scan_progress", args=[run.code]))
+    partial = staff_client.get(reverse("secrets_scan_detail", args=[run.code]))
     assert (
         partial.status_code == 200 and b"hx-trigger" not in partial.content
     )  # finished: polling stops
@@ -188,11 +188,11 @@ def test_running_scan_partial_keeps_polling(staff_client, client_a):
         client=client_a,
         source="https://example.com/r.git",
         status="running",
-        phase="history",
+        progress_phase="history",
         progress_done=50,
         progress_total=200,
     )
-    partial = staff_client.get(reverse("secrets_scan_progress", args=[run.code]))
+    partial = staff_client.get(reverse("job_progress", args=["scan", run.code]))
     assert b'hx-trigger="every 1s"' in partial.content and b'aria-valuenow="25"' in partial.content
 
 

@@ -1,4 +1,4 @@
-"""Secret scans: start one, watch its progress (htmx polling), read the redacted hits,
+"""Secret scans: start one, watch its progress (the jobs polling view), read the redacted hits,
 allowlist a false positive. Staff only: founders see "a key needs rotating" elsewhere."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from checks.secrets.forms import AllowForm, ScanStartForm
 from checks.secrets.models import ScanRun
 from checks.secrets.views.inventory import inventory_context
 from clients.access import get_client_for_user, staff_required
+from clients.jobs.services import QueueUnavailable
+from clients.jobs.views import render_unavailable
 from launchready.guard.rules import rule_label
 
 
@@ -27,7 +29,12 @@ def scan_start(request: HttpRequest, client_code: str) -> HttpResponse:
     if not form.is_valid():
         context = inventory_context(request, client, scan_form=form, open_form="scan")
         return render(request, "secrets/inventory.html", context, status=422)
-    run = services.scan_request(client=client, by=request.user, source=form.cleaned_data["source"])
+    try:
+        run = services.scan_request(
+            client=client, by=request.user, source=form.cleaned_data["source"]
+        )
+    except QueueUnavailable as exc:
+        return render_unavailable(request, exc, client.scan_runs.first())
     return redirect("secrets_scan_detail", scan_code=run.code)
 
 
@@ -45,13 +52,6 @@ def scan_detail(request: HttpRequest, scan_code: str) -> HttpResponse:
     return render(
         request, "secrets/scan_detail.html", {"client": run.client, **_status_context(run)}
     )
-
-
-@staff_required
-def scan_progress(request: HttpRequest, scan_code: str) -> HttpResponse:
-    """The htmx-polled partial: a progress bar while running, the results once done."""
-    run = get_scan_for_user(request, scan_code)
-    return render(request, "secrets/_scan_status.html", _status_context(run))
 
 
 @staff_required
