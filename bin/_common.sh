@@ -31,5 +31,6 @@ ensure_uv() {
 RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git poppler-utils)
 # Browser tests drive Debian's chromium; PDF tests use poppler's pdftoppm/pdftotext/pdfsig,
 # NSS's certutil to give pdfsig a trust store holding the test CA, and redis-server for
-# the tests that stop the queue mid-request (tests/faults.py).
-TEST_PACKAGES=(chromium poppler-utils libnss3-tools redis-server)
+# the tests that stop the queue mid-request (tests/faults.py); pg_dump (postgresql-client)
+# for the guard sweep that greps a dump of the PostgreSQL test database.
+TEST_PACKAGES=(chromium poppler-utils libnss3-tools redis-server postgresql-client)
