@@ -122,3 +122,24 @@ def test_a_bad_key_is_a_configuration_error_naming_the_variable(fresh_keys):
     fresh_keys(b"not-a-fernet-key")
     with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
         crypto.encrypt("x")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_edit_form_in_the_browser_shows_only_the_redacted_webhook(
+    page, live_server, login, screenshot, consultant, client_a
+):
+    monitor = services.monitor_create(
+        client=client_a,
+        by=consultant,
+        name="Homepage",
+        url="https://acme.test/",
+        alert_emails="ops@acme.test",
+        webhook_url="https://hooks.slack.com" + HOOK_PATH,
+    )
+    login(consultant)
+    page.goto(f"{live_server.url}{reverse('monitor_edit', args=[monitor.code])}")
+    hook = page.locator("[name=webhook_url]")
+    assert hook.input_value() == ""
+    assert "hooks.slack.com/…/z4" in page.content() and "Xk9Lm2Np" not in page.content()
+    screenshot("guard-03-monitor-webhook-redacted")
