@@ -25,7 +25,8 @@ from clients.validators import normalise_hostname
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ["name", "business_type", "maturity", "contact_name", "contact_email", "contact_phone", "staff_notes"]
+        fields = ["name", "business_type", "maturity", "contact_name", "contact_email", "contact_phone",
+                  "deploy_owner", "rollback_owner", "alerts_owner", "renewals_owner", "staff_notes"]
         widgets = {"staff_notes": forms.Textarea(attrs={"rows": 3})}
 
 

@@ -118,6 +118,11 @@ class Client(models.Model):
     contact_name = models.CharField("main contact", max_length=120, blank=True)
     contact_email = models.EmailField("contact email", blank=True)
     contact_phone = models.CharField("contact phone", max_length=40, blank=True)
+    # Named people the handover tells the founder to call for each job.
+    deploy_owner = models.CharField("who deploys", max_length=200, blank=True, help_text="Name and phone or email.")
+    rollback_owner = models.CharField("who rolls back", max_length=200, blank=True, help_text="Name and phone or email.")
+    alerts_owner = models.CharField("who answers alerts", max_length=200, blank=True, help_text="Name and phone or email.")
+    renewals_owner = models.CharField("who handles renewals", max_length=200, blank=True, help_text="Name and phone or email.")
     staff_notes = models.TextField(blank=True, help_text="Only staff see this.")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="clients", blank=True

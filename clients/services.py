@@ -212,11 +212,7 @@ def _send_invitation(*, user: AbstractBaseUser, client: Client, by: AbstractBase
         "user": user,
         "client": client,
         "consultant": _name(by),
-        "url": "{}/accounts/reset/{}/{}/".format(
-            settings.SITE_URL,
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        ),
+        "url": f"{settings.SITE_URL}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
     }
     subject = render_to_string("emails/invitation-subject.txt", context).strip()
     send_mail(

@@ -20,6 +20,9 @@ class HandoverDraft(models.Model):
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="handover_draft")
     edits = models.JSONField(default=dict, blank=True)
+    # Field key -> the suggested wording the consultant confirmed as true. A confirmation
+    # lapses when the suggestion changes (new data), so a stale one is never printed.
+    confirmed = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -47,6 +50,7 @@ class IssueJob(models.Model):
     )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     error = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True, help_text="Why it was issued despite the readiness gaps.")
     issued = models.OneToOneField(
         "IssuedHandover", null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
     )
@@ -93,6 +97,12 @@ class IssuedHandover(models.Model):
     signer_fingerprint = models.CharField(max_length=100)
     signer_self_signed = models.BooleanField()
     signer_cert_pem = models.TextField()
+    # Readiness at issue time: what was missing, and the consultant's reason to issue anyway.
+    gaps = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+    # RFC 3161 timestamp from an independent authority; empty when the time is the signer's claim.
+    timestamp_at = models.DateTimeField(null=True, blank=True)
+    timestamp_authority = models.CharField(max_length=300, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -13,8 +13,9 @@ from clients.models import Sprint
 from clients.services import ServiceError
 from handover import services
 from handover.access import get_job_for_user
-from handover.forms import SectionEditForm
+from handover.forms import IssueForm, SectionEditForm
 from handover.models import IssueJob, JobStatus
+from handover.readiness import readiness
 from handover.sections import build_handover
 from handover.signing import SignerUnavailable, signer_info
 
@@ -24,7 +25,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _draft_context(request: HttpRequest, sprint: Sprint, *, bound: SectionEditForm | None = None,
-                   job: IssueJob | None = None, issue_error: str = "") -> dict:
+                   job: IssueJob | None = None, issue_error: str = "",
+                   issue_form: IssueForm | None = None) -> dict:
     try:
         signer, signer_error = signer_info(), ""
     except SignerUnavailable as exc:
@@ -51,6 +53,9 @@ def _draft_context(request: HttpRequest, sprint: Sprint, *, bound: SectionEditFo
         "signer_error": signer_error,
         "job": job,
         "issue_error": issue_error,
+        "readiness": readiness(handover),
+        "signer_timestamped": handover.timestamped,
+        "issue_form": issue_form or IssueForm(),
     }
 
 
@@ -73,7 +78,9 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
     form = SectionEditForm(request.POST, section=section)
     if form.is_valid():
         try:
-            services.draft_save(sprint=sprint, by=request.user, values=form.values())
+            services.draft_save(
+                sprint=sprint, by=request.user, values=form.values(), confirm=form.confirmations()
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -86,12 +93,14 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
 @require_POST
 def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
+    form = IssueForm(request.POST)
+    reason = form.cleaned_data["override_reason"] if form.is_valid() else ""
     try:
-        job = services.handover_request_issue(sprint=sprint, by=request.user)
+        job = services.handover_request_issue(sprint=sprint, by=request.user, override_reason=reason)
     except ServiceError as exc:
         if _is_htmx(request):
             return render(request, "handover/_job.html", {"issue_error": str(exc), "sprint": sprint}, status=422)
-        context = _draft_context(request, sprint, issue_error=str(exc))
+        context = _draft_context(request, sprint, issue_error=str(exc), issue_form=form)
         return render(request, "handover/draft.html", context, status=422)
     # The job object as created ("queued"): the page then polls for its progress.
     if _is_htmx(request):
