@@ -12,11 +12,15 @@ class HandoverConfig(AppConfig):
     verbose_name = "Handover"
 
     def ready(self) -> None:
+        from clients import demo
         from clients.panels import register
+        from handover import demo as handover_demo
         from handover import panels
 
         register("sprint", panels.sprint_panel, order=90)
         register("portal", panels.portal_panel, order=10)
+        # Last, so the passages it confirms read the data the other apps recorded.
+        demo.register(handover_demo.fill_demo_sprint, order=90)
         checks.register(check_site_url, checks.Tags.security, deploy=True)
 
 
