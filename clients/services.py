@@ -212,7 +212,11 @@ def _send_invitation(*, user: AbstractBaseUser, client: Client, by: AbstractBase
         "user": user,
         "client": client,
         "consultant": _name(by),
-        "url": f"{settings.SITE_URL}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
+        "url": "{}/accounts/reset/{}/{}/".format(
+            settings.SITE_URL,
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ),
     }
     subject = render_to_string("emails/invitation-subject.txt", context).strip()
     send_mail(

@@ -35,8 +35,11 @@ def catalogue() -> dict[str, VendorSupport]:
     out = {}
     for row in data.get("vendors", []):
         entry = VendorSupport(
-            name=row["name"], kinds=tuple(row.get("kinds", [])), support_url=row.get("support_url", ""),
-            support_phone=row.get("support_phone", ""), status_page=row.get("status_page", ""),
+            name=row["name"],
+            kinds=tuple(row.get("kinds", [])),
+            support_url=row.get("support_url", ""),
+            support_phone=row.get("support_phone", ""),
+            status_page=row.get("status_page", ""),
         )
         out[_key(entry.name)] = entry
     return out
@@ -48,7 +51,10 @@ def vendor_support(vendor: str) -> VendorSupport | None:
     entries = catalogue()
     if key in entries:
         return entries[key]
-    return next((e for k, e in entries.items() if key.startswith(k) or k.startswith(key) and len(key) >= 4), None)
+    return next(
+        (e for k, e in entries.items() if key.startswith(k) or k.startswith(key) and len(key) >= 4),
+        None,
+    )
 
 
 def support_contact(account: ServiceAccount) -> str:

@@ -35,9 +35,20 @@ def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     url = settings.SITE_URL
     parts = urlsplit(url)
     if not url:
-        return [checks.Error("SITE_URL is not set.", hint="Set SITE_URL to the public https:// address of this app; "
-                             "handover PDFs and emails link to it.", id="launchready.E001")]
+        return [
+            checks.Error(
+                "SITE_URL is not set.",
+                hint="Set SITE_URL to the public https:// address of this app; "
+                "handover PDFs and emails link to it.",
+                id="launchready.E001",
+            )
+        ]
     if parts.scheme not in {"http", "https"} or (parts.hostname or "") in LOCAL_HOSTS:
-        return [checks.Error(f"SITE_URL is {url!r}, which nobody else can open.",
-                             hint="Set SITE_URL to the public https:// address of this app.", id="launchready.E002")]
+        return [
+            checks.Error(
+                f"SITE_URL is {url!r}, which nobody else can open.",
+                hint="Set SITE_URL to the public https:// address of this app.",
+                id="launchready.E002",
+            )
+        ]
     return []

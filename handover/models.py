@@ -50,7 +50,9 @@ class IssueJob(models.Model):
     )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     error = models.TextField(blank=True)
-    override_reason = models.TextField(blank=True, help_text="Why it was issued despite the readiness gaps.")
+    override_reason = models.TextField(
+        blank=True, help_text="Why it was issued despite the readiness gaps."
+    )
     issued = models.OneToOneField(
         "IssuedHandover", null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
     )

@@ -57,7 +57,11 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
         gaps.append(Gap(kind, section, text))
 
     if sprint.current_stage < 7:
-        add("stage", "", f"The sprint is at stage {sprint.current_stage} of 7, not at the handover stage.")
+        add(
+            "stage",
+            "",
+            f"The sprint is at stage {sprint.current_stage} of 7, not at the handover stage.",
+        )
 
     d = {s.key: s.data for s in handover.sections}
     titles = {s.key: s.title for s in handover.sections}
@@ -113,29 +117,58 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
         missing("contacts", "the consultant's email or phone")
     for r in d["risks"]["open"]:
         for kind in r["missing_accounts"]:
-            missing("risks", f"“{r['finding'].title}” names a {kind} account that is not in the vendor list")
+            missing(
+                "risks",
+                f"“{r['finding'].title}” names a {kind} account that is not in the vendor list",
+            )
 
     # Checks and monitors not run in the last 24 hours.
     results = d["appendix"]["results"]
     if not results:
         add("stale", "appendix", "The automated checks have never run for this sprint.")
     elif _stale(d["appendix"]["run_at"], now):
-        add("stale", "appendix", f"The automated checks last ran {d['appendix']['run_at']:%d %b %Y %H:%M} UTC, "
-                                 "more than 24 hours ago.")
+        add(
+            "stale",
+            "appendix",
+            f"The automated checks last ran {d['appendix']['run_at']:%d %b %Y %H:%M} UTC, "
+            "more than 24 hours ago.",
+        )
     for m in d["monitoring"]["monitors"] or []:
         if m.enabled and _stale(m.last_checked_at, now):
-            add("stale", "monitoring", f"Monitor “{m.name}” has not checked the site in the last 24 hours.")
+            add(
+                "stale",
+                "monitoring",
+                f"Monitor “{m.name}” has not checked the site in the last 24 hours.",
+            )
 
     # A stage ticked done with nothing recorded for it.
     done = {s.key for s in d["risks"]["stages"] if s.status == StageStatus.DONE}
     contradictions = [
-        ("dns", dom["dns_map"] is None, "DNS and redirects is ticked done, but no DNS check result is recorded."),
-        ("edge", not d["edge"]["accounts"] and d["edge"]["checks"] is None,
-         "Edge is ticked done, but no edge account or check result is recorded."),
-        ("deploy", not dep["hosting"], "Production deployment is ticked done, but no hosting account is recorded."),
-        ("secrets", not cfg["secrets"] and not cfg["env_vars"],
-         "Secrets and config is ticked done, but the inventory and the environment map are empty."),
-        ("monitoring", not d["monitoring"]["monitors"], "Monitoring and alerts is ticked done, but no monitor is set up."),
+        (
+            "dns",
+            dom["dns_map"] is None,
+            "DNS and redirects is ticked done, but no DNS check result is recorded.",
+        ),
+        (
+            "edge",
+            not d["edge"]["accounts"] and d["edge"]["checks"] is None,
+            "Edge is ticked done, but no edge account or check result is recorded.",
+        ),
+        (
+            "deploy",
+            not dep["hosting"],
+            "Production deployment is ticked done, but no hosting account is recorded.",
+        ),
+        (
+            "secrets",
+            not cfg["secrets"] and not cfg["env_vars"],
+            "Secrets and config is ticked done, but the inventory and the environment map are empty.",
+        ),
+        (
+            "monitoring",
+            not d["monitoring"]["monitors"],
+            "Monitoring and alerts is ticked done, but no monitor is set up.",
+        ),
     ]
     for key, empty, text in contradictions:
         if key in done and empty:
@@ -145,11 +178,19 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
     for section in handover.sections:
         for text in section.texts.values():
             if text.to_confirm:
-                add("to_confirm", section.key, f"{section.title}: “{text.label}” is a suggestion to confirm; "
-                                               "it is left out until you confirm or rewrite it.")
+                add(
+                    "to_confirm",
+                    section.key,
+                    f"{section.title}: “{text.label}” is a suggestion to confirm "
+                    "(left out until confirmed or rewritten).",
+                )
 
     host = urlsplit(handover.site_url).hostname or ""
     if host in LOCAL_HOSTS or handover.site_url.startswith("http://"):
-        add("address", "signature", f"The verification address is {handover.site_url or 'not set'}, which the "
-                                    "founder cannot open: set SITE_URL to the app's public https:// address.")
+        add(
+            "address",
+            "signature",
+            f"The verification address is {handover.site_url or 'not set'}, which the "
+            "founder cannot open: set SITE_URL to the app's public https:// address.",
+        )
     return Readiness(stage=sprint.current_stage, gaps=gaps)

@@ -38,13 +38,21 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
 def _term_pattern(term: str) -> re.Pattern[str]:
     """A glossary term matches as a whole word, plural allowed; "SSL/TLS certificate"
     or "CDN / edge" match on either part."""
-    parts = [p.strip() for p in term.split("/") if p.strip()] if " / " in term or term.count("/") == 1 and "=" not in term else [term]
+    parts = (
+        [p.strip() for p in term.split("/") if p.strip()]
+        if " / " in term or term.count("/") == 1 and "=" not in term
+        else [term]
+    )
     alternatives = "|".join(re.escape(p) for p in [term, *parts])
     return re.compile(rf"(?<![\w=-])(?:{alternatives})(?:s|es)?(?![\w=])", re.IGNORECASE)
 
 
 def used_terms(handover: Handover, text: str) -> list:
-    return [t for t in handover.section("glossary").data.get("all_terms", []) if _term_pattern(t.term).search(text)]
+    return [
+        t
+        for t in handover.section("glossary").data.get("all_terms", [])
+        if _term_pattern(t.term).search(text)
+    ]
 
 
 def render_html(handover: Handover) -> str:

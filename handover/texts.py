@@ -52,7 +52,9 @@ def vendor(account: ServiceAccount | None, fallback: str) -> str:
 def login(account: ServiceAccount | None, fallback: str) -> str:
     if account is None:
         return fallback
-    return f"{account.vendor} ({account.login_location})" if account.login_location else account.vendor
+    return (
+        f"{account.vendor} ({account.login_location})" if account.login_location else account.vendor
+    )
 
 
 def _support(f: Facts, account: ServiceAccount | None) -> str:
@@ -81,7 +83,9 @@ def defaults(f: Facts) -> dict[str, str]:
         )
     if v.registrar is not None:
         when = f" on {v.registrar.renewal_date:%d %b %Y}" if v.registrar.renewal_date else ""
-        renewal.append(f"The domain name renews at {v.registrar.vendor}{when}: keep a valid card on that account.")
+        renewal.append(
+            f"The domain name renews at {v.registrar.vendor}{when}: keep a valid card on that account."
+        )
     if owners.get("renewals") and renewal:
         renewal.append(f"{owners['renewals']} looks after renewals.")
     where = []
@@ -90,9 +94,13 @@ def defaults(f: Facts) -> dict[str, str]:
     if v.code is not None:
         where.append(f"The code is kept at {v.code.vendor}.")
     if len(f.environments) > 1:
-        where.append(f"Separate settings are recorded for these environments: {', '.join(f.environments)}.")
-    who = [f"{owners['deploy']} deploys new versions." if owners.get("deploy") else "",
-           f"{owners['rollback']} rolls back a bad version." if owners.get("rollback") else ""]
+        where.append(
+            f"Separate settings are recorded for these environments: {', '.join(f.environments)}."
+        )
+    who = [
+        f"{owners['deploy']} deploys new versions." if owners.get("deploy") else "",
+        f"{owners['rollback']} rolls back a bad version." if owners.get("rollback") else "",
+    ]
     caching = " ".join(s for s in (f.cache_static, f.cache_private) if s)
     call = [c for c in (owners.get("deploy"), _support(f, v.hosting)) if c]
     return {
@@ -117,7 +125,8 @@ def defaults(f: Facts) -> dict[str, str]:
         "edge.ddos": (
             "Because Cloudflare proxies the site, its standard protection against floods of traffic (DDoS) "
             "applies to every visit."
-            if f.cloudflare_proxied else ""
+            if f.cloudflare_proxied
+            else ""
         ),
         "email.change": _lines(
             f"Sign in to {login(v.dns or v.edge, 'your DNS provider')}.",
@@ -153,7 +162,9 @@ def defaults(f: Facts) -> dict[str, str]:
         ),
         "emergency.down": _lines(
             f"Check whether it is only you: open {site} on your phone using mobile data.",
-            f"Look at the status page of {host}" + (f" and of {edge_account.vendor}" if edge_account else "") + " for an outage.",
+            f"Look at the status page of {host}"
+            + (f" and of {edge_account.vendor}" if edge_account else "")
+            + " for an outage.",
             f"Sign in to {login(v.hosting, 'your hosting provider')} and read the latest deploy and its logs.",
             "If a deploy went out just before, roll it back (see Deployment).",
             "If the domain was not renewed, renew it at the registrar now.",
@@ -172,7 +183,9 @@ def defaults(f: Facts) -> dict[str, str]:
             "Press the button to renew or re-issue the certificate, if there is one.",
             "Check the domain's DNS records still point to the right place (see Domains and DNS).",
             "Wait ten minutes and open the site in a private window.",
-            f"If the warning stays, call {_support(f, v.edge or v.hosting)}." if _support(f, v.edge or v.hosting) else "",
+            f"If the warning stays, call {_support(f, v.edge or v.hosting)}."
+            if _support(f, v.edge or v.hosting)
+            else "",
         ),
         "emergency.leak": _lines(
             "Find out which key it is and which service issued it.",

@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_dashboard_last_activity'),
+        ("clients", "0002_dashboard_last_activity"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='alerts_owner',
-            field=models.CharField(blank=True, help_text='Name and phone or email.', max_length=200, verbose_name='who answers alerts'),
+            model_name="client",
+            name="alerts_owner",
+            field=models.CharField(
+                blank=True,
+                help_text="Name and phone or email.",
+                max_length=200,
+                verbose_name="who answers alerts",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='deploy_owner',
-            field=models.CharField(blank=True, help_text='Name and phone or email.', max_length=200, verbose_name='who deploys'),
+            model_name="client",
+            name="deploy_owner",
+            field=models.CharField(
+                blank=True,
+                help_text="Name and phone or email.",
+                max_length=200,
+                verbose_name="who deploys",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='renewals_owner',
-            field=models.CharField(blank=True, help_text='Name and phone or email.', max_length=200, verbose_name='who handles renewals'),
+            model_name="client",
+            name="renewals_owner",
+            field=models.CharField(
+                blank=True,
+                help_text="Name and phone or email.",
+                max_length=200,
+                verbose_name="who handles renewals",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='rollback_owner',
-            field=models.CharField(blank=True, help_text='Name and phone or email.', max_length=200, verbose_name='who rolls back'),
+            model_name="client",
+            name="rollback_owner",
+            field=models.CharField(
+                blank=True,
+                help_text="Name and phone or email.",
+                max_length=200,
+                verbose_name="who rolls back",
+            ),
         ),
     ]

@@ -7,12 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.access import (
-    get_account_for_user,
-    get_client_for_user,
-    get_domain_for_user,
-    staff_required,
-)
+from clients.access import get_account_for_user, get_client_for_user, get_domain_for_user, staff_required
 from clients.forms import (
     ClientForm,
     DomainForm,

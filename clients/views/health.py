@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
 
+
 _extra_probes: list = []
 
 

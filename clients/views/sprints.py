@@ -8,12 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.access import (
-    get_finding_for_user,
-    get_item_for_user,
-    get_sprint_for_user,
-    staff_required,
-)
+from clients.access import get_finding_for_user, get_item_for_user, get_sprint_for_user, staff_required
 from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
 from clients.models import Finding, FindingStatus, Impact, ItemState, Sprint, SprintStage
 from clients.panels import item_badges, render_panels

@@ -4,40 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('handover', '0001_initial'),
+        ("handover", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='handoverdraft',
-            name='confirmed',
+            model_name="handoverdraft",
+            name="confirmed",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='issuedhandover',
-            name='gaps',
+            model_name="issuedhandover",
+            name="gaps",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='issuedhandover',
-            name='override_reason',
+            model_name="issuedhandover",
+            name="override_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='issuedhandover',
-            name='timestamp_at',
+            model_name="issuedhandover",
+            name="timestamp_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='issuedhandover',
-            name='timestamp_authority',
+            model_name="issuedhandover",
+            name="timestamp_authority",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='issuejob',
-            name='override_reason',
-            field=models.TextField(blank=True, help_text='Why it was issued despite the readiness gaps.'),
+            model_name="issuejob",
+            name="override_reason",
+            field=models.TextField(
+                blank=True, help_text="Why it was issued despite the readiness gaps."
+            ),
         ),
     ]

@@ -55,7 +55,9 @@ def test_demo_pdf_has_no_gaps_no_localhost_and_the_consultants_contact(demo_pdf)
     assert "localhost" not in text and "127.0.0.1" not in text
     assert "consultant@launchready.example" in text and "Sam Rivera" in text
     assert "Issued before it was complete" not in text
-    assert "OpenAI" in text and "help.openai.com" in text  # the account the open risk names, with support
+    assert (
+        "OpenAI" in text and "help.openai.com" in text
+    )  # the account the open risk names, with support
     assert "Jonas Berg" in text  # a named developer for deploys and roll-back
 
 

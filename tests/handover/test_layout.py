@@ -12,14 +12,21 @@ from pathlib import Path
 from handover.services import handover_issue
 from tests.handover.conftest import run
 
-SCREENSHOTS = Path(os.environ.get("LAUNCHREADY_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+SCREENSHOTS = Path(
+    os.environ.get("LAUNCHREADY_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots")
+)
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
 
 
 def _pages(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
     out = run("pdftotext", "-bbox", str(path), "-").stdout
     return [
-        [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in WORD.findall(page)]
+        [
+            (float(a), float(b), float(c), float(d), html.unescape(w))
+            for a, b, c, d, w in WORD.findall(page)
+        ]
         for page in out.split("<page ")[1:]
     ]
 
@@ -28,7 +35,8 @@ def _long_status_sprint(full_sprint):
     from checks.models import CheckResult
 
     CheckResult.objects.filter(run__sprint=full_sprint, check_id="tls.expiry").update(
-        status="error", evidence={},
+        status="error",
+        evidence={},
         summary="Every address timed out during the handshake, so the expiry date could not be read at all.",
     )
     return full_sprint
@@ -57,7 +65,9 @@ def test_long_status_words_stay_inside_the_state_column(full_sprint, consultant,
     words = [w[4] for w in cell_words]
     assert {"Could", "not", "check"} <= set(words), words
     for x_min, _y, x_max, _y2, text in cell_words:
-        assert x_max <= expires[0] + 0.5, f"{text!r} ends at {x_max}, the Expires column starts at {expires[0]}"
+        assert x_max <= expires[0] + 0.5, (
+            f"{text!r} ends at {x_max}, the Expires column starts at {expires[0]}"
+        )
 
 
 def test_fingerprint_is_two_whole_lines(issued, tmp_path):

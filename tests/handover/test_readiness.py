@@ -36,11 +36,15 @@ def test_issue_is_refused_at_stage_1_without_an_override(sprint_b, consultant):
         handover_issue(sprint=sprint_b, by=consultant)
     assert any("stage 1 of 7" in gap for gap in refused.value.gaps)
     assert not sprint_b.handovers.exists()
-    assert Activity.objects.filter(sprint=sprint_b, kind="handover.refused", visible_to_founder=False).exists()
+    assert Activity.objects.filter(
+        sprint=sprint_b, kind="handover.refused", visible_to_founder=False
+    ).exists()
 
 
 def test_with_an_override_page_one_names_the_gaps_and_the_reason(sprint_b, consultant, tmp_path):
-    issued = handover_issue(sprint=sprint_b, by=consultant, override_reason="Founder needs it for investors today")
+    issued = handover_issue(
+        sprint=sprint_b, by=consultant, override_reason="Founder needs it for investors today"
+    )
     assert issued.override_reason and issued.gaps
     path = tmp_path / "early.pdf"
     path.write_bytes(issued.file.read())
@@ -66,7 +70,14 @@ def test_handover_export_follows_the_same_rule(sprint_b, tmp_path, capsys):
         call_command("handover_export", sprint_b.code, "-o", str(out))
     assert "stage 1 of 7" in str(refused.value)
     assert not out.exists()
-    call_command("handover_export", sprint_b.code, "-o", str(out), "--override", "Draft for the founder's review")
+    call_command(
+        "handover_export",
+        sprint_b.code,
+        "-o",
+        str(out),
+        "--override",
+        "Draft for the founder's review",
+    )
     assert "Issued before it was complete" in _page_one(out)
 
 
@@ -74,11 +85,16 @@ def test_stale_checks_and_contradictions_are_gaps(full_sprint):
     from checks.models import CheckRun
     from checks.monitoring.models import Monitor
 
-    CheckRun.objects.filter(sprint=full_sprint).update(finished_at=timezone.now() - timedelta(hours=30))
+    CheckRun.objects.filter(sprint=full_sprint).update(
+        finished_at=timezone.now() - timedelta(hours=30)
+    )
     Monitor.objects.filter(client=full_sprint.client).delete()
     gaps = readiness(build_handover(full_sprint))
     assert any("more than 24 hours ago" in g.text for g in gaps.of_kind("stale"))
-    assert any("Monitoring and alerts is ticked done, but no monitor" in g.text for g in gaps.of_kind("contradiction"))
+    assert any(
+        "Monitoring and alerts is ticked done, but no monitor" in g.text
+        for g in gaps.of_kind("contradiction")
+    )
     assert any("no uptime monitor" in g.text for g in gaps.of_kind("not_recorded"))
 
 
@@ -105,13 +121,17 @@ def test_suggestions_are_not_printed_until_confirmed(sprint_a, client_a, consult
     document = build_handover(sprint_a)
     down = document.section("emergency").texts["down"]
     assert down.to_confirm and not down.printed
-    assert any("“The site is down” is a suggestion to confirm" in g for g in readiness(document).lines)
+    assert any(
+        "“The site is down” is a suggestion to confirm" in g for g in readiness(document).lines
+    )
     issued = handover_issue(sprint=sprint_a, by=consultant, override_reason="checking drafts")
     path = tmp_path / "a.pdf"
     path.write_bytes(issued.file.read())
     text = " ".join(pdf_text(path).split())
     assert "Check whether it is only you" not in text
-    services.draft_save(sprint=sprint_a, by=consultant, values={}, confirm={"emergency.down": down.default})
+    services.draft_save(
+        sprint=sprint_a, by=consultant, values={}, confirm={"emergency.down": down.default}
+    )
     assert build_handover(sprint_a).section("emergency").texts["down"].printed
     issued = handover_issue(sprint=sprint_a, by=consultant, override_reason="checking drafts")
     path.write_bytes(issued.file.read())
@@ -120,10 +140,22 @@ def test_suggestions_are_not_printed_until_confirmed(sprint_a, client_a, consult
 
 def test_setup_claims_without_data_behind_them_are_not_suggested(sprint_b):
     texts = {t.key: t for s in build_handover(sprint_b).sections for t in s.texts.values()}
-    for key in ("edge.caching", "edge.ddos", "edge.status", "domains.renewal", "deployment.where", "deployment.who"):
+    for key in (
+        "edge.caching",
+        "edge.ddos",
+        "edge.status",
+        "domains.renewal",
+        "deployment.where",
+        "deployment.who",
+    ):
         assert texts[key].default == "", key
     html = render_html(build_handover(sprint_b))
-    for claim in ("never cached", "renew by themselves", "Production and staging are separate", "code lives in"):
+    for claim in (
+        "never cached",
+        "renew by themselves",
+        "Production and staging are separate",
+        "code lives in",
+    ):
         assert claim not in html, claim
 
 
@@ -131,12 +163,16 @@ def test_a_confirmation_lapses_when_the_suggestion_changes(full_sprint, consulta
     from clients.models import ServiceAccount
 
     assert build_handover(full_sprint).section("deployment").texts["where"].printed
-    ServiceAccount.objects.filter(client=full_sprint.client, vendor="Render").update(vendor="Fly.io")
+    ServiceAccount.objects.filter(client=full_sprint.client, vendor="Render").update(
+        vendor="Fly.io"
+    )
     where = build_handover(full_sprint).section("deployment").texts["where"]
     assert "Fly.io" in where.value and where.to_confirm
 
 
-def test_handover_page_lists_gaps_and_needs_a_reason(client, consultant, sprint_b, django_capture_on_commit_callbacks):
+def test_handover_page_lists_gaps_and_needs_a_reason(
+    client, consultant, sprint_b, django_capture_on_commit_callbacks
+):
     client.force_login(consultant)
     html = client.get(reverse("handover_draft", args=[sprint_b.code])).content.decode()
     assert "Not ready" in html and "stage 1 of 7" in html and "Reason to issue anyway" in html
@@ -144,6 +180,8 @@ def test_handover_page_lists_gaps_and_needs_a_reason(client, consultant, sprint_
     response = client.post(reverse("handover_issue", args=[sprint_b.code]), {"override_reason": ""})
     assert response.status_code == 422 and "not ready to issue" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("handover_issue", args=[sprint_b.code]), {"override_reason": "Early copy"})
+        response = client.post(
+            reverse("handover_issue", args=[sprint_b.code]), {"override_reason": "Early copy"}
+        )
     assert response.status_code == 302
     assert sprint_b.handovers.get().override_reason == "Early copy"

@@ -31,15 +31,27 @@ from tests.handover.tsa import start_tsa
 def _incremental_update(data: bytes) -> bytes:
     """Append a revision that draws a new sentence on page one, as an editor would."""
     writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-    font = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Font"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
-        generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
-    })
-    stream = generic.StreamObject(stream_data=b"BT /FX 14 Tf 60 60 Td (Everything is fixed, no risks left.) Tj ET")
-    writer.add_stream_to_page(0, writer.add_object(stream), resources=generic.DictionaryObject({
-        generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/FX"): writer.add_object(font)}),
-    }))
+    font = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Font"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+            generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+        }
+    )
+    stream = generic.StreamObject(
+        stream_data=b"BT /FX 14 Tf 60 60 Td (Everything is fixed, no risks left.) Tj ET"
+    )
+    writer.add_stream_to_page(
+        0,
+        writer.add_object(stream),
+        resources=generic.DictionaryObject(
+            {
+                generic.NameObject("/Font"): generic.DictionaryObject(
+                    {generic.NameObject("/FX"): writer.add_object(font)}
+                ),
+            }
+        ),
+    )
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -47,9 +59,16 @@ def _incremental_update(data: bytes) -> bytes:
 
 def _forgery(full_sprint, settings, tmp_path) -> bytes:
     """Re-rendered and re-signed with a new self-signed certificate of the same name."""
-    fake = keygen(common_name="Sam Rivera (test signer)", cert_path=tmp_path / "f.pem", key_path=tmp_path / "f.key")
+    fake = keygen(
+        common_name="Sam Rivera (test signer)",
+        cert_path=tmp_path / "f.pem",
+        key_path=tmp_path / "f.key",
+    )
     real = settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = fake.cert_path, fake.key_path
+    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = (
+        fake.cert_path,
+        fake.key_path,
+    )
     forged = sign_pdf(render_pdf(build_handover(full_sprint, version=1)), reason="forged")
     settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = real
     return forged
@@ -90,7 +109,9 @@ def test_every_tampering_case_gets_its_own_verdict_and_reason(cases):
 def test_altered_copy_signed_with_our_certificate_is_not_called_someone_elses(cases):
     for name in ("byte flip", "incremental update"):
         verdict = verify_pdf(cases[name])
-        assert not any("not Launch Ready's" in r or "not one Launch Ready" in r for r in verdict.reasons), name
+        assert not any(
+            "not Launch Ready's" in r or "not one Launch Ready" in r for r in verdict.reasons
+        ), name
 
 
 def test_superseded_version_names_the_version_that_replaces_it(issued, full_sprint, consultant):
@@ -103,7 +124,9 @@ def test_superseded_version_names_the_version_that_replaces_it(issued, full_spri
     assert verify_pdf(Path(third.file.path).read_bytes()).outcome == "genuine"
 
 
-def test_handover_verify_command_reports_each_verdict(cases, issued, full_sprint, consultant, tmp_path, capsys):
+def test_handover_verify_command_reports_each_verdict(
+    cases, issued, full_sprint, consultant, tmp_path, capsys
+):
     for name, data in cases.items():
         path = tmp_path / "copy.pdf"
         path.write_bytes(data)
@@ -125,14 +148,20 @@ def test_handover_verify_command_reports_each_verdict(cases, issued, full_sprint
 
 def test_verify_page_shows_each_verdict(client, founder, cases, issued, full_sprint, consultant):
     client.force_login(founder)
-    titles = {"altered": "Altered after signing", "other_signer": "Signed by someone else",
-              "unsigned": "Not signed", "not_pdf": "Not a PDF"}
+    titles = {
+        "altered": "Altered after signing",
+        "other_signer": "Signed by someone else",
+        "unsigned": "Not signed",
+        "not_pdf": "Not a PDF",
+    }
     for name, data in cases.items():
         upload = BytesIO(data)
         upload.name = "copy.pdf"
         html = client.post(reverse("handover_verify"), {"file": upload}).content.decode()
         outcome, reason = EXPECTED[name]
-        assert f'data-outcome="{outcome}"' in html and titles[outcome] in html and reason in html, name
+        assert f'data-outcome="{outcome}"' in html and titles[outcome] in html and reason in html, (
+            name
+        )
     handover_issue(sprint=full_sprint, by=consultant)
     upload = BytesIO(Path(issued.file.path).read_bytes())
     upload.name = "v1.pdf"
@@ -153,8 +182,20 @@ def outside_check(path: Path, cert: Path) -> bool:
         and "Signature Validation: Signature is Valid." in sig
         and "Total document signed" in sig
     )
-    hanko = run("uv", "run", "--no-sync", "pyhanko", "sign", "validate", "--trust", str(cert), "--trust-replace",
-                "--no-revocation-check", "--no-diff-analysis", str(path))
+    hanko = run(
+        "uv",
+        "run",
+        "--no-sync",
+        "pyhanko",
+        "sign",
+        "validate",
+        "--trust",
+        str(cert),
+        "--trust-replace",
+        "--no-revocation-check",
+        "--no-diff-analysis",
+        str(path),
+    )
     return pdfsig_ok and hanko.returncode == 0
 
 
@@ -182,10 +223,15 @@ def tsa(tmp_path, settings):
     authority.stop()
 
 
-def test_timestamp_from_the_loopback_tsa_validates_and_is_reported(tsa, full_sprint, consultant, tmp_path, capsys):
+def test_timestamp_from_the_loopback_tsa_validates_and_is_reported(
+    tsa, full_sprint, consultant, tmp_path, capsys
+):
     issued = handover_issue(sprint=full_sprint, by=consultant)
     assert tsa.requests, "the TSA was never asked"
-    assert issued.timestamp_at is not None and "Loopback Timestamp Authority" in issued.timestamp_authority
+    assert (
+        issued.timestamp_at is not None
+        and "Loopback Timestamp Authority" in issued.timestamp_authority
+    )
     data = Path(issued.file.path).read_bytes()
     # pyHanko on its own, trusting the TSA's root: the token is intact, valid and trusted.
     from asn1crypto import pem, x509
@@ -193,7 +239,9 @@ def test_timestamp_from_the_loopback_tsa_validates_and_is_reported(tsa, full_spr
     root = x509.Certificate.load(pem.unarmor(tsa.root_pem.read_bytes())[2])
     sig = PdfFileReader(BytesIO(data)).embedded_signatures[0]
     status = validate_pdf_signature(
-        sig, ValidationContext(allow_fetching=False), ts_validation_context=ValidationContext(trust_roots=[root]),
+        sig,
+        ValidationContext(allow_fetching=False),
+        ts_validation_context=ValidationContext(trust_roots=[root]),
         skip_diff=True,
     )
     ts = status.timestamp_validity
@@ -205,11 +253,15 @@ def test_timestamp_from_the_loopback_tsa_validates_and_is_reported(tsa, full_spr
     path.write_bytes(data)
     call_command("handover_verify", str(path))
     out = capsys.readouterr().out
-    assert "Timestamp:" in out and "Loopback Timestamp Authority" in out and "(valid, trusted)" in out
+    assert (
+        "Timestamp:" in out and "Loopback Timestamp Authority" in out and "(valid, trusted)" in out
+    )
     assert "independent timestamp authority" in " ".join(pdf_text(path).split())
 
 
-def test_without_a_tsa_the_pdf_and_the_verdict_say_the_time_is_the_signers_claim(issued, tmp_path, capsys):
+def test_without_a_tsa_the_pdf_and_the_verdict_say_the_time_is_the_signers_claim(
+    issued, tmp_path, capsys
+):
     path = tmp_path / "plain.pdf"
     path.write_bytes(Path(issued.file.path).read_bytes())
     assert "the signer's own claim" in " ".join(pdf_text(path).split())

@@ -22,7 +22,12 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Loopback TSA")])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Loopback TSA"),
+        ]
+    )
 
 
 @dataclass
@@ -41,20 +46,39 @@ def start_tsa(directory: Path) -> LoopbackTSA:
     now = datetime.now(UTC)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root = (
-        x509.CertificateBuilder().subject_name(_name("Loopback TSA Root")).issuer_name(_name("Loopback TSA Root"))
-        .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
+        x509.CertificateBuilder()
+        .subject_name(_name("Loopback TSA Root"))
+        .issuer_name(_name("Loopback TSA Root"))
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .sign(root_key, hashes.SHA256())
     )
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     tsa_cert = (
-        x509.CertificateBuilder().subject_name(_name("Loopback Timestamp Authority")).issuer_name(root.subject)
-        .public_key(tsa_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=365))
+        x509.CertificateBuilder()
+        .subject_name(_name("Loopback Timestamp Authority"))
+        .issuer_name(root.subject)
+        .public_key(tsa_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .sign(root_key, hashes.SHA256())
@@ -64,7 +88,11 @@ def start_tsa(directory: Path) -> LoopbackTSA:
     stamper = DummyTimeStamper(
         tsa_cert=asn1_x509.Certificate.load(tsa_cert.public_bytes(serialization.Encoding.DER)),
         tsa_key=asn1_keys.PrivateKeyInfo.load(
-            tsa_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            tsa_key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
         ),
         certs_to_embed=[asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))],
     )

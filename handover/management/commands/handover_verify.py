@@ -34,8 +34,10 @@ class Command(BaseCommand):
         if verdict.issued is not None:
             out.write(f"  Sprint: {verdict.issued.sprint.code}  version {verdict.issued.version}")
         if verdict.timestamp is not None:
-            out.write(f"  Timestamp: {verdict.timestamp.at:%Y-%m-%d %H:%M:%S} UTC from {verdict.timestamp.authority or 'an unnamed authority'}"
-                      f" ({'valid' if verdict.timestamp.valid else 'INVALID'}{', trusted' if verdict.timestamp.trusted else ''})")
+            out.write(
+                f"  Timestamp: {verdict.timestamp.at:%Y-%m-%d %H:%M:%S} UTC from {verdict.timestamp.authority or 'an unnamed authority'}"
+                f" ({'valid' if verdict.timestamp.valid else 'INVALID'}{', trusted' if verdict.timestamp.trusted else ''})"
+            )
         else:
             out.write("  Timestamp: none (the signing time is the signer's own claim)")
         if verdict.outcome == "superseded":
