@@ -24,6 +24,7 @@ class Gap:
     kind: str  # stage / not_recorded / stale / contradiction / to_confirm / address
     section: str  # section key the gap belongs to ("" for the whole document)
     text: str
+    label: str = ""  # for a passage to confirm: its label
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,19 @@ class Readiness:
     @property
     def lines(self) -> list[str]:
         return [g.text for g in self.gaps]
+
+    @property
+    def for_founder(self) -> list[str]:
+        """The gaps as page one prints them: passages left out are named in one line."""
+        lines = [g.text for g in self.gaps if g.kind != "to_confirm"]
+        left_out = [g.label for g in self.gaps if g.kind == "to_confirm"]
+        if left_out:
+            lines.append(
+                "Left out because the consultant has not confirmed them: "
+                + "; ".join(left_out)
+                + "."
+            )
+        return lines
 
     def of_kind(self, kind: str) -> list[Gap]:
         return [g for g in self.gaps if g.kind == kind]
@@ -178,11 +192,14 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
     for section in handover.sections:
         for text in section.texts.values():
             if text.to_confirm:
-                add(
-                    "to_confirm",
-                    section.key,
-                    f"{section.title}: “{text.label}” is a suggestion to confirm "
-                    "(left out until confirmed or rewritten).",
+                gaps.append(
+                    Gap(
+                        "to_confirm",
+                        section.key,
+                        f"{section.title}: “{text.label}” is a suggestion to confirm "
+                        "(left out until confirmed or rewritten).",
+                        text.label,
+                    )
                 )
 
     host = urlsplit(handover.site_url).hostname or ""

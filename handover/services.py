@@ -148,7 +148,7 @@ def handover_issue(
         document = build_handover(sprint, version=version, signer=signer, issued_at=now)
         state = handover_gate(sprint=sprint, by=by, override_reason=reason, document=document)
         if not state.ready:
-            document.gaps, document.override_reason = state.lines, reason
+            document.gaps, document.override_reason = state.for_founder, reason
         pdf = render_pdf(document)
         _set_job(job, JobStatus.SIGNING)
         try:

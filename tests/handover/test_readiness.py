@@ -53,6 +53,7 @@ def test_with_an_override_page_one_names_the_gaps_and_the_reason(sprint_b, consu
     assert "Founder needs it for investors today" in page_one
     assert "The sprint is at stage 1 of 7" in page_one
     assert "no uptime monitor" in page_one
+    assert "Left out because the consultant has not confirmed them: " in page_one and "The site is down" in page_one
     log = Activity.objects.get(sprint=sprint_b, kind="handover.override")
     assert not log.visible_to_founder and "investors" in log.message
 
