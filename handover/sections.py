@@ -300,7 +300,7 @@ def _setup_changes(sprint: Sprint, findings: list[Finding], first: list[sources.
         old_dns = {(d.name, d.rtype, d.value) for d in sources.dns_records(first) or []}
         for d in sources.dns_records(last) or []:
             if d.rtype != "—" and (d.name, d.rtype, d.value) not in old_dns:
-                out.append({"when": r.checked_at, "what": f"DNS record added: {d.name} {d.rtype} {d.value}"})
+                out.append({"when": last[0].checked_at, "what": f"DNS record added: {d.name} {d.rtype} {d.value}"})
     for e in sources.deploys_since(client, sprint.started_at) or []:
         out.append({"when": e.when, "what": f"Deployed{' version ' + e.summary if e.summary else ''} to {e.environment}"})
     for s in sources.secrets_inventory(client) or []:

@@ -59,6 +59,10 @@ def test_demo_pdf_has_no_gaps_no_localhost_and_the_consultants_contact(demo_pdf)
         "OpenAI" in text and "help.openai.com" in text
     )  # the account the open risk names, with support
     assert "Jonas Berg" in text  # a named developer for deploys and roll-back
+    # "What changed" lists the setup, not the process log.
+    assert "Now passing: HSTS set" in text and "Deployed version 8be41d0 to production" in text
+    assert "Key rotated: OPENAI_API_KEY" in text
+    assert "is complete. Now on stage" not in text
 
 
 def test_demo_pdf_has_live_links_and_is_tagged(demo_pdf, settings):
