@@ -133,7 +133,7 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
         for kind in r["missing_accounts"]:
             missing(
                 "risks",
-                f"“{r['finding'].title}” names a {kind} account that is not in the vendor list",
+                f"“{r['finding'].title}” names an account ({kind}) that is not in the vendor list",
             )
 
     # Checks and monitors not run in the last 24 hours.

@@ -53,7 +53,10 @@ def test_with_an_override_page_one_names_the_gaps_and_the_reason(sprint_b, consu
     assert "Founder needs it for investors today" in page_one
     assert "The sprint is at stage 1 of 7" in page_one
     assert "no uptime monitor" in page_one
-    assert "Left out because the consultant has not confirmed them: " in page_one and "The site is down" in page_one
+    assert (
+        "Left out because the consultant has not confirmed them: " in page_one
+        and "The site is down" in page_one
+    )
     log = Activity.objects.get(sprint=sprint_b, kind="handover.override")
     assert not log.visible_to_founder and "investors" in log.message
 
@@ -186,3 +189,35 @@ def test_handover_page_lists_gaps_and_needs_a_reason(
         )
     assert response.status_code == 302
     assert sprint_b.handovers.get().override_reason == "Early copy"
+
+
+def test_a_risk_naming_an_account_links_to_it_or_is_a_gap(full_sprint, consultant):
+    from clients import services as client_services
+    from clients.models import AccountKind, ServiceAccount
+
+    client_services.finding_create(
+        sprint=full_sprint,
+        by=consultant,
+        stage=full_sprint.stages.get(number=5),
+        title="No spending cap on the AI provider key",
+        impact="2_trust",
+        founder_explanation="A burst of abuse could run up a large bill.",
+    )
+    gaps = readiness(build_handover(full_sprint)).lines
+    assert any(
+        "names an account (AI / LLM provider) that is not in the vendor list" in g for g in gaps
+    ), gaps
+    account = ServiceAccount.objects.create(
+        client=full_sprint.client,
+        kind=AccountKind.AI,
+        vendor="OpenAI",
+        login_location="https://platform.openai.com/",
+    )
+    document = build_handover(full_sprint)
+    assert not any("vendor list" in g for g in readiness(document).lines)
+    risk = next(
+        r for r in document.section("risks").data["open"] if "AI provider" in r["finding"].title
+    )
+    assert [a.pk for a in risk["accounts"]] == [account.pk]
+    html = render_html(document)
+    assert f'href="#acct-{account.code}"' in html and f'id="acct-{account.code}"' in html
