@@ -88,3 +88,17 @@ def test_every_page_renders_to_png(issued, tmp_path):
     assert result.returncode == 0, result.stderr
     pngs = sorted(SCREENSHOTS.glob("handover-page-*.png"))
     assert pngs and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+
+
+def test_emergency_steps_heading_opens_its_page(issued, tmp_path):
+    """It was once stranded at the foot of a page, its steps on the next."""
+    path = tmp_path / "h.pdf"
+    path.write_bytes(issued.file.read())
+    pages = run("pdftotext", "-layout", str(path), "-").stdout.split("\f")
+    page = next(
+        p for p in pages[2:] if re.search(r"^\s*\d+\. Emergency steps\s*$", p, re.MULTILINE)
+    )
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    assert re.fullmatch(r"\d+\. Emergency steps", lines[1]), lines[
+        :3
+    ]  # right under the running header
