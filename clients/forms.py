@@ -33,6 +33,10 @@ class ClientForm(GuardedModelForm):
             "contact_name",
             "contact_email",
             "contact_phone",
+            "deploy_owner",
+            "rollback_owner",
+            "alerts_owner",
+            "renewals_owner",
             "staff_notes",
         ]
         widgets = {"staff_notes": forms.Textarea(attrs={"rows": 3})}

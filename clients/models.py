@@ -128,6 +128,19 @@ class Client(models.Model):
     contact_name = GuardedCharField("main contact", max_length=120, blank=True)
     contact_email = GuardedEmailField("contact email", blank=True)
     contact_phone = GuardedCharField("contact phone", max_length=40, blank=True)
+    # Named people the handover tells the founder to call for each job.
+    deploy_owner = GuardedCharField(
+        "who deploys", max_length=200, blank=True, help_text="Name and phone or email."
+    )
+    rollback_owner = GuardedCharField(
+        "who rolls back", max_length=200, blank=True, help_text="Name and phone or email."
+    )
+    alerts_owner = GuardedCharField(
+        "who answers alerts", max_length=200, blank=True, help_text="Name and phone or email."
+    )
+    renewals_owner = GuardedCharField(
+        "who handles renewals", max_length=200, blank=True, help_text="Name and phone or email."
+    )
     staff_notes = GuardedTextField(blank=True, help_text="Only staff see this.")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="clients", blank=True

@@ -29,6 +29,12 @@ class SectionEditForm(GuardedForm):
                 initial=text.value,
                 widget=forms.Textarea(attrs={"rows": 6 if text.steps else 3}),
             )
+            if text.default:
+                self.fields[f"confirm__{text.field_name}"] = forms.BooleanField(
+                    label="The suggested wording is true for this client: print it",
+                    required=False,
+                    initial=text.confirmed,
+                )
 
     def values(self) -> dict[str, str]:
         """Field key -> text, for the service. Text equal to the default is not stored."""
@@ -37,6 +43,27 @@ class SectionEditForm(GuardedForm):
             value = self.cleaned_data.get(text.field_name, "").replace("\r\n", "\n").strip()
             out[text.key] = "" if value == text.default else value
         return out
+
+    def confirmations(self) -> dict[str, str]:
+        """Field key -> the suggestion confirmed as true, or "" to withdraw a confirmation."""
+        out = {}
+        for text in self.section_obj.texts.values():
+            name = f"confirm__{text.field_name}"
+            if name in self.fields:
+                out[text.key] = text.default if self.cleaned_data.get(name) else ""
+        return out
+
+
+class IssueForm(GuardedForm):
+    """ "Issue": the override reason is needed only when the readiness gate lists gaps."""
+
+    override_reason = forms.CharField(
+        label="Reason to issue anyway",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Logged, and printed on page one with the list of what is missing.",
+    )
 
 
 class VerifyForm(GuardedForm):

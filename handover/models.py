@@ -12,7 +12,12 @@ from django.urls import reverse
 from clients.codes import new_code
 from clients.jobs.models import Job
 from clients.models import Sprint
-from launchready.guard.fields import GuardedJSONField, RedactedCharField
+from launchready.guard.fields import (
+    GuardedJSONField,
+    GuardedTextField,
+    RedactedCharField,
+    RedactedJSONField,
+)
 
 
 class HandoverDraft(models.Model):
@@ -23,6 +28,9 @@ class HandoverDraft(models.Model):
 
     sprint = models.OneToOneField(Sprint, on_delete=models.CASCADE, related_name="handover_draft")
     edits = GuardedJSONField(default=dict, blank=True)
+    # Field key -> the suggested wording the consultant confirmed as true. A confirmation
+    # lapses when the suggestion changes (new data), so a stale one is never printed.
+    confirmed = GuardedJSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -37,6 +45,9 @@ class IssueJob(Job):
     Phases: writing the PDF (1 of 2), signing (2 of 2)."""
 
     sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="handover_jobs")
+    override_reason = GuardedTextField(
+        blank=True, help_text="Why it was issued despite the readiness gaps."
+    )
     issued = models.OneToOneField(
         "IssuedHandover", null=True, blank=True, on_delete=models.SET_NULL, related_name="job"
     )
@@ -82,6 +93,12 @@ class IssuedHandover(models.Model):
     signer_fingerprint = models.CharField(max_length=100)
     signer_self_signed = models.BooleanField()
     signer_cert_pem = models.TextField()
+    # Readiness at issue time: what was missing, and the consultant's reason to issue anyway.
+    gaps = RedactedJSONField(default=list, blank=True)
+    override_reason = GuardedTextField(blank=True)
+    # RFC 3161 timestamp from an independent authority; empty when the time is the signer's claim.
+    timestamp_at = models.DateTimeField(null=True, blank=True)
+    timestamp_authority = RedactedCharField(max_length=300, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

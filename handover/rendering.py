@@ -1,16 +1,19 @@
 """HTML to PDF with WeasyPrint: A4, page numbers, table of contents, DejaVu fonts
-embedded (WeasyPrint embeds a subset of every font it uses)."""
+embedded (WeasyPrint embeds a subset of every font it uses), tagged as PDF/UA-1 (a
+structure tree for screen readers), links live, and a glossary of exactly the terms
+the rest of the document uses."""
 
 from __future__ import annotations
 
 import html as html_lib
 import logging
+import re
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.html import strip_tags
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -21,6 +24,10 @@ from launchready.guard.rules import detect_text, rule_label
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PDF_CSS = Path(__file__).resolve().parent / "pdf" / "handover.css"
+# PDF/UA-1: WeasyPrint writes the structure tree (pdfinfo says "Tagged: yes"), the
+# document language and title, and declares PDF/UA in the XMP metadata.
+PDF_VARIANT = "pdf/ua-1"
+_TAGS = re.compile(r"<[^>]+>")
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +37,39 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
     return CSS(filename=str(PDF_CSS), font_config=fonts), fonts
 
 
-def render_html(handover: Handover) -> str:
-    return render_to_string(
-        "handover/document.html",
-        {"handover": handover, "pdf": True, "SITE_URL": settings.SITE_URL},
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A glossary term matches as a whole word, plural allowed; "SSL/TLS certificate"
+    or "CDN / edge" match on either part."""
+    parts = (
+        [p.strip() for p in term.split("/") if p.strip()]
+        if " / " in term or term.count("/") == 1 and "=" not in term
+        else [term]
     )
+    alternatives = "|".join(re.escape(p) for p in [term, *parts])
+    return re.compile(rf"(?<![\w=-])(?:{alternatives})(?:s|es)?(?![\w=])", re.IGNORECASE)
+
+
+def used_terms(handover: Handover, text: str) -> list:
+    return [
+        t
+        for t in handover.section("glossary").data.get("all_terms", [])
+        if _term_pattern(t.term).search(text)
+    ]
+
+
+def render_html(handover: Handover) -> str:
+    """The document's HTML. Rendered once without the glossary to learn which terms
+    the other sections use, then with exactly those terms."""
+    glossary = handover.section("glossary").data
+    glossary.setdefault("all_terms", glossary.get("terms", []))
+    context = {"handover": handover, "pdf": True}
+    glossary["terms"] = []
+    text = unescape(_TAGS.sub(" ", render_to_string("handover/document.html", context)))
+    glossary["terms"] = used_terms(handover, text)
+    return render_to_string("handover/document.html", context)
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 class SecretInDocument(Exception):
@@ -44,7 +79,8 @@ class SecretInDocument(Exception):
 def guard_document(html: str) -> None:
     """The last check before a PDF is signed: every field it is built from is guarded,
     but a signed PDF cannot be taken back, so its whole text is scanned once more."""
-    text = html_lib.unescape(strip_tags(html))
+    # Tags become spaces, so text from neighbouring table cells is not read as one word.
+    text = html_lib.unescape(_TAG.sub(" ", html))
     found = detect_text(text)
     if found:
         raise SecretInDocument(
@@ -60,4 +96,4 @@ def render_pdf(handover: Handover) -> bytes:
     source = render_html(handover)
     guard_document(source)
     html = HTML(string=source, base_url=str(settings.BASE_DIR))
-    return html.write_pdf(stylesheets=[css], font_config=fonts)
+    return html.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)

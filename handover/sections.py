@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from clients import vendors
 from clients.models import (
     AccountKind,
     Client,
@@ -31,7 +33,7 @@ from clients.models import (
 )
 from handover import sources
 from handover.signing import SignerInfo
-from handover.texts import Vendors, defaults
+from handover.texts import Facts, Vendors, defaults
 
 # Field key -> (label on the edit form, shown as numbered steps?), in section order.
 EDITABLE: dict[str, tuple[str, bool]] = {
@@ -91,8 +93,13 @@ SECTION_TITLES: list[tuple[str, str, str]] = [
         "Vendors, support and renewals",
         "Every outside account: who owns it, where to sign in, when it renews.",
     ),
-    ("glossary", "Glossary", "The few technical words this document uses."),
+    ("glossary", "Glossary", "The technical words this document uses."),
     ("signature", "Checking this document", "How to confirm this PDF is genuine and unchanged."),
+    (
+        "appendix",
+        "Appendix: evidence",
+        "Uptime and speed of each monitor over the sprint, and the last automated check run.",
+    ),
 ]
 
 DECISION_WORDS = {
@@ -100,6 +107,19 @@ DECISION_WORDS = {
     Decision.CAN_WAIT: "Planned for after launch",
     Decision.MUST_NOW: "Being fixed now",
 }
+IMPACT_WORDS = [
+    (
+        Impact.BLOCKER,
+        "Launch blocker",
+        "Must be fixed before launch: it can take the site down, lose data or let strangers in.",
+    ),
+    (
+        Impact.TRUST,
+        "Trust issue",
+        "The site works, but customers could lose trust: emails in spam, warnings, spoofing.",
+    ),
+    (Impact.CLEANUP, "Cleanup", "Tidying up that can wait: nothing breaks today."),
+]
 ROLE_PURPOSE = {
     DomainRole.CANONICAL: "The main address of your site",
     DomainRole.WWW: "Sends visitors to the main address",
@@ -111,22 +131,48 @@ ROLE_PURPOSE = {
     DomainRole.OLD: "Old address that forwards visitors",
     DomainRole.OTHER: "Other",
 }
-CHANGE_KINDS = ("sprint.", "stage.advanced", "finding.")
+# Words in a risk that name an outside account of a kind (besides its vendor's name).
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    AccountKind.AI: ("ai provider", "llm", "openai", "anthropic"),
+    AccountKind.PAYMENTS: ("payment", "stripe"),
+    AccountKind.REGISTRAR: ("registrar",),
+    AccountKind.HOSTING: ("hosting",),
+    AccountKind.EMAIL: ("email provider", "sending provider"),
+    AccountKind.DNS: ("dns provider",),
+    AccountKind.CODE: ("repository",),
+    AccountKind.DATABASE: ("database",),
+}
+OWNER_JOBS = [
+    ("deploy", "Deploys", "deploy_owner"),
+    ("rollback", "Rolling back a bad version", "rollback_owner"),
+    ("alerts", "Answering alerts", "alerts_owner"),
+    ("renewals", "Renewals (domain, certificates, plans)", "renewals_owner"),
+]
 
 
 @dataclass(frozen=True)
 class Text:
-    """An editable passage: the consultant's wording if edited, else the default."""
+    """An editable passage. The suggestion is a draft: it is printed only when the
+    consultant confirmed it (as it reads now) or wrote their own wording."""
 
     key: str
     label: str
     value: str
     default: str
     steps: bool
+    confirmed: bool = False
 
     @property
     def edited(self) -> bool:
         return self.value != self.default
+
+    @property
+    def printed(self) -> bool:
+        return bool(self.value) and (self.edited or self.confirmed)
+
+    @property
+    def to_confirm(self) -> bool:
+        return bool(self.value) and not self.printed
 
     @property
     def lines(self) -> list[str]:
@@ -164,15 +210,29 @@ class Handover:
     signer: SignerInfo | None
     issued_at: datetime | None
     generated_at: datetime
+    consultant: dict[str, str] = field(default_factory=dict)
+    timestamped: bool = False  # an RFC 3161 authority is configured
+    site_url: str = ""
+    # Set when issued despite readiness gaps: printed on page one.
+    gaps: list[str] = field(default_factory=list)
+    override_reason: str = ""
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
 
+    @property
+    def verify_url(self) -> str:
+        return f"{self.site_url}/handover/verify/" if self.site_url else ""
 
-def _person(user: AbstractBaseUser | None) -> str:
+
+def _consultant(user: AbstractBaseUser | None) -> dict[str, str]:
     if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+        return {}
+    return {
+        "name": user.get_full_name() or user.get_username(),
+        "email": settings.CONSULTANT_EMAIL or getattr(user, "email", ""),
+        "phone": settings.CONSULTANT_PHONE,
+    }
 
 
 def _first(accounts: list[ServiceAccount], *kinds: str) -> ServiceAccount | None:
@@ -187,13 +247,16 @@ def _canonical(domains: list[Domain]) -> Domain | None:
     return next((d for d in domains if d.role == DomainRole.CANONICAL), None)
 
 
-def _texts(prefix: str, values: dict[str, str], edits: dict[str, str]) -> dict[str, Text]:
+def _texts(
+    prefix: str, values: dict[str, str], edits: dict[str, str], confirmed: dict[str, str]
+) -> dict[str, Text]:
     out = {}
     for key, (label, steps) in EDITABLE.items():
         if key.startswith(prefix + "."):
             default = values[key]
             edited = (edits.get(key) or "").strip()
-            out[key.split(".", 1)[1]] = Text(key, label, edited or default, default, steps)
+            ok = bool(default) and confirmed.get(key) == default
+            out[key.split(".", 1)[1]] = Text(key, label, edited or default, default, steps, ok)
     return out
 
 
@@ -274,6 +337,113 @@ def _visual(
     }
 
 
+def _annotate_accounts(accounts: list[ServiceAccount]) -> None:
+    """Support and sign-in links for the templates: the client's own support entry,
+    else the playbook's vendor catalogue; a sign-in location that is a URL is linked."""
+    for a in accounts:
+        a.support = vendors.support_contact(a)
+        a.status_page = vendors.status_page(a)
+        first = (a.login_location or "").split(" ")[0]
+        a.login_url = first if first.startswith(("https://", "http://")) else ""
+
+
+def _risk_accounts(
+    finding: Finding, accounts: list[ServiceAccount]
+) -> tuple[list[ServiceAccount], list[str]]:
+    """The accounts a risk names (by vendor or by kind), and kinds it names that are not on record."""
+    words = f"{finding.title} {finding.founder_explanation}".lower()
+    linked = [a for a in accounts if len(a.vendor) >= 3 and a.vendor.lower() in words]
+    missing = []
+    for kind, keys in KIND_WORDS.items():
+        if any(k in words for k in keys):
+            of_kind = [a for a in accounts if a.kind == kind]
+            if of_kind:
+                linked += [a for a in of_kind if a not in linked]
+            else:
+                missing.append(AccountKind(kind).label)
+    return linked, missing
+
+
+def _setup_changes(
+    sprint: Sprint,
+    findings: list[Finding],
+    first: list[sources.CheckRow] | None,
+    last: list[sources.CheckRow] | None,
+    client: Client,
+) -> list[dict[str, Any]]:
+    """What changed in the client's setup during the sprint: findings fixed, checks that
+    went from failing to passing, DNS records added, deploys, keys rotated."""
+    out: list[dict[str, Any]] = []
+    for f in findings:
+        if f.status != FindingStatus.OPEN:
+            out.append(
+                {
+                    "when": f.updated_at,
+                    "what": f"Fixed: {f.title}"
+                    + (
+                        " (confirmed by a later check)"
+                        if f.status == FindingStatus.VERIFIED
+                        else ""
+                    ),
+                }
+            )
+    if first and last and first[0].checked_at != last[0].checked_at:
+        before = {(r.check, r.target): r.status for r in first}
+        for r in last:
+            if r.status == "pass" and before.get((r.check, r.target)) in {"fail", "warn"}:
+                out.append({"when": r.checked_at, "what": f"Now passing: {r.title} ({r.target})"})
+        old_dns = {(d.name, d.rtype, d.value) for d in sources.dns_records(first) or []}
+        for d in sources.dns_records(last) or []:
+            if d.rtype != "—" and (d.name, d.rtype, d.value) not in old_dns:
+                out.append(
+                    {
+                        "when": last[0].checked_at,
+                        "what": f"DNS record added: {d.name} {d.rtype} {d.value}",
+                    }
+                )
+    for e in sources.deploys_since(client, sprint.started_at) or []:
+        out.append(
+            {
+                "when": e.when,
+                "what": f"Deployed{' version ' + e.summary if e.summary else ''} to {e.environment}",
+            }
+        )
+    for s in sources.secrets_inventory(client) or []:
+        if s.last_rotated and s.last_rotated >= sprint.started_at.date():
+            out.append({"when": None, "what": f"Key rotated: {s.name}"})
+    return sorted(out, key=lambda c: (c["when"] is None, c["when"] or timezone.now()))
+
+
+def _facts(
+    vendors_: Vendors,
+    canonical_url: str,
+    results: list[sources.CheckRow] | None,
+    certificates: list[sources.CertRow] | None,
+    env_vars: list[sources.EnvGroup] | None,
+    owners: dict[str, str],
+    accounts: list[ServiceAccount],
+) -> Facts:
+    by_id = {r.check: r for r in results or []}
+    cf = by_id.get("dns.cloudflare")
+    passing = {k: r.summary for k, r in by_id.items() if r.status == "pass"}
+    dated = [c for c in certificates or [] if c.expires]
+    return Facts(
+        vendors=vendors_,
+        canonical=canonical_url,
+        cert_issuers=tuple(sorted({c.issuer for c in certificates or [] if c.issuer})),
+        cert_earliest=min((c.expires for c in dated), default=None),
+        cloudflare_summary=cf.summary if cf is not None and cf.status == "pass" else "",
+        cloudflare_proxied=bool(cf is not None and cf.evidence.get("proxied")),
+        cache_static=passing.get("http.cache_static", ""),
+        cache_private=passing.get("http.cache_private", ""),
+        environments=tuple(
+            g.environment for g in env_vars or [] if not g.environment.startswith("(")
+        ),
+        owners=owners,
+        support={a.code: a.support for a in accounts if a.support},
+    )
+
+
 def build_handover(
     sprint: Sprint,
     *,
@@ -284,8 +454,11 @@ def build_handover(
 ) -> Handover:
     """Assemble every section of a sprint's handover from the data the app holds."""
     client = sprint.client
-    edits = edits if edits is not None else _draft_edits(sprint)
+    draft = _draft(sprint)
+    edits = edits if edits is not None else dict(draft.edits if draft else {})
+    confirmed = dict(draft.confirmed if draft else {})
     accounts = list(client.accounts.all())
+    _annotate_accounts(accounts)
     domains = list(client.domains.all())
     stages = list(sprint.stages.order_by("number"))
     findings = list(
@@ -294,7 +467,7 @@ def build_handover(
     open_risks = [f for f in findings if f.status == FindingStatus.OPEN]
     canonical = _canonical(domains)
     canonical_url = f"https://{canonical.hostname}/" if canonical else ""
-    vendors = Vendors(
+    vendors_ = Vendors(
         registrar=_first(accounts, AccountKind.REGISTRAR),
         dns=_first(accounts, AccountKind.DNS),
         edge=_first(accounts, AccountKind.EDGE)
@@ -304,22 +477,40 @@ def build_handover(
         code=_first(accounts, AccountKind.CODE),
         monitoring=_first(accounts, AccountKind.MONITORING),
     )
-    values = defaults(vendors, canonical_url)
     results = sources.check_results(sprint)
     counts = sources.check_counts(results)
-    monitors = sources.monitors(client)
+    monitors = sources.monitors(client, since=sprint.started_at)
+    certificates = sources.certificates(results)
+    env_vars = sources.env_vars(client, vendors_.hosting.vendor if vendors_.hosting else "")
+    owners = {
+        key: getattr(client, attr) for key, _label, attr in OWNER_JOBS if getattr(client, attr)
+    }
+    values = defaults(
+        _facts(vendors_, canonical_url, results, certificates, env_vars, owners, accounts)
+    )
     if version is None:
         version = (
             sprint.handovers.order_by("-version").values_list("version", flat=True).first() or 0
         ) + 1
+    risks = []
+    for f in open_risks:
+        linked, missing = _risk_accounts(f, accounts)
+        risks.append(
+            {
+                "finding": f,
+                "decision": DECISION_WORDS.get(f.decision, f.get_decision_display()),
+                "accounts": linked,
+                "missing_accounts": missing,
+            }
+        )
 
     data: dict[str, dict[str, Any]] = {
         "summary": {
-            "consultant": _person(sprint.created_by),
             "visual": _visual(stages, counts, open_risks),
             "outcome": sprint.get_outcome_display(),
             "outcome_key": sprint.outcome,
-            "glance": _glance(canonical_url, vendors, monitors),
+            "glance": _glance(canonical_url, vendors_, monitors),
+            "impacts": IMPACT_WORDS,
         },
         "domains": {
             "registrars": _of_kind(accounts, AccountKind.REGISTRAR),
@@ -335,12 +526,12 @@ def build_handover(
                 for d in domains
             ],
             "dns_map": sources.dns_records(results),
-            "certificates": sources.certificates(results),
+            "certificates": certificates,
             "redirect_checks": sources.results_matching(results, "redirect."),
         },
         "edge": {
             "accounts": _of_kind(accounts, AccountKind.EDGE)
-            or ([vendors.edge] if vendors.edge else []),
+            or ([vendors_.edge] if vendors_.edge else []),
             **_edge_checks(results),
         },
         "email": {
@@ -354,7 +545,7 @@ def build_handover(
             "deploys": sources.deploy_events(client),
         },
         "config": {
-            "env_vars": sources.env_vars(client, vendors.hosting.vendor if vendors.hosting else ""),
+            "env_vars": env_vars,
             "secrets": sources.secrets_inventory(client),
         },
         "monitoring": {
@@ -363,21 +554,31 @@ def build_handover(
             "checks": sources.results_matching(results, "http.health"),
         },
         "risks": {
-            "open": [
-                {"finding": f, "decision": DECISION_WORDS.get(f.decision, f.get_decision_display())}
-                for f in open_risks
-            ],
-            "fixed": [f for f in findings if f.status != FindingStatus.OPEN],
-            "changes": _changes(sprint),
+            "open": risks,
+            "changes": _setup_changes(
+                sprint, findings, sources.first_check_results(sprint), results, client
+            ),
             "stages": stages,
         },
         "emergency": {},
-        "contacts": {"accounts": accounts, "client": client},
+        "contacts": {
+            "accounts": accounts,
+            "client": client,
+            "owners": [
+                {"key": key, "label": label, "who": getattr(client, attr)}
+                for key, label, attr in OWNER_JOBS
+            ],
+        },
         "glossary": {"terms": list(GlossaryTerm.objects.order_by("term"))},
         "signature": {},
+        "appendix": {
+            "monitors": monitors,
+            "results": results,
+            "run_at": results[0].checked_at if results else None,
+        },
     }
     sections = [
-        Section(key, number, title, lead, _texts(key, values, edits), data[key])
+        Section(key, number, title, lead, _texts(key, values, edits, confirmed), data[key])
         for number, (key, title, lead) in enumerate(SECTION_TITLES, start=1)
     ]
     return Handover(
@@ -388,6 +589,9 @@ def build_handover(
         signer=signer,
         issued_at=issued_at,
         generated_at=timezone.now(),
+        consultant=_consultant(sprint.created_by),
+        timestamped=bool(settings.HANDOVER_TSA_URL),
+        site_url=settings.SITE_URL,
     )
 
 
@@ -411,7 +615,7 @@ def _glance(canonical_url: str, v: Vendors, monitors: list[Any] | None) -> list[
         renews = registrar.vendor + (
             f", renews {registrar.renewal_date:%d %b %Y}" if registrar.renewal_date else ""
         )
-    rows = [
+    return [
         ("Main address", canonical_url or "Not chosen yet"),
         ("Domain registered at", renews or "Not recorded"),
         ("Protected and cached by", v.edge.vendor if v.edge else "Not recorded"),
@@ -419,22 +623,9 @@ def _glance(canonical_url: str, v: Vendors, monitors: list[Any] | None) -> list[
         ("Emails sent by", v.email.vendor if v.email else "Not recorded"),
         ("Uptime monitors", f"{len(monitors)} watching" if monitors else "Not recorded yet"),
     ]
-    return rows
 
 
-def _draft_edits(sprint: Sprint) -> dict[str, str]:
+def _draft(sprint: Sprint) -> Any:
     from handover.models import HandoverDraft
 
-    draft = HandoverDraft.objects.filter(sprint=sprint).first()
-    return dict(draft.edits) if draft else {}
-
-
-def _changes(sprint: Sprint) -> list[Any]:
-    entries = [
-        a
-        for a in sprint.activities.filter(visible_to_founder=True).order_by("-created_at", "-id")[
-            :200
-        ]
-        if a.kind.startswith(CHANGE_KINDS)
-    ][:30]
-    return list(reversed(entries))
+    return HandoverDraft.objects.filter(sprint=sprint).first()

@@ -17,9 +17,16 @@ from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, jo
 from clients.models import Sprint
 from clients.services import ServiceError, activity_log
 from handover.models import HandoverDraft, IssuedHandover, IssueJob
+from handover.readiness import Readiness, readiness
 from handover.rendering import SecretInDocument, render_pdf
-from handover.sections import EDITABLE, MAX_EDIT_CHARS, build_handover
-from handover.signing import SignerUnavailable, sha256_hex, sign_pdf, signer_info
+from handover.sections import EDITABLE, MAX_EDIT_CHARS, Handover, build_handover
+from handover.signing import (
+    SignerUnavailable,
+    sha256_hex,
+    sign_pdf,
+    signed_timestamp,
+    signer_info,
+)
 from launchready.guard.rules import rule_label
 from launchready.guard.sweep import text_hits
 
@@ -36,10 +43,19 @@ def _name(user: AbstractBaseUser | None) -> str:
 
 
 @transaction.atomic
-def draft_save(*, sprint: Sprint, by: AbstractBaseUser, values: dict[str, str]) -> HandoverDraft:
+def draft_save(
+    *,
+    sprint: Sprint,
+    by: AbstractBaseUser,
+    values: dict[str, str],
+    confirm: dict[str, str] | None = None,
+) -> HandoverDraft:
     """Store the consultant's wording for some editable fields. An empty value puts the
-    generated default back."""
-    unknown = set(values) - set(EDITABLE)
+    suggestion back. ``confirm`` maps a field to the suggestion the consultant confirmed
+    as true (an empty string withdraws the confirmation); only confirmed or rewritten
+    passages are printed."""
+    confirm = confirm or {}
+    unknown = (set(values) | set(confirm)) - set(EDITABLE)
     if unknown:
         raise ServiceError(f"Unknown handover fields: {', '.join(sorted(unknown))}.")
     too_long = [EDITABLE[k][0] for k, v in values.items() if len(v) > MAX_EDIT_CHARS]
@@ -55,10 +71,17 @@ def draft_save(*, sprint: Sprint, by: AbstractBaseUser, values: dict[str, str]) 
             edits[key] = value
         else:
             edits.pop(key, None)
+    confirmed = dict(draft.confirmed)
+    for key, suggestion in confirm.items():
+        if suggestion:
+            confirmed[key] = suggestion.replace("\r\n", "\n").strip()
+        else:
+            confirmed.pop(key, None)
     draft.edits = edits
+    draft.confirmed = confirmed
     draft.updated_by = by
     draft.save()
-    labels = ", ".join(EDITABLE[k][0] for k in values)
+    labels = ", ".join(EDITABLE[k][0] for k in {**values, **confirm})
     activity_log(
         sprint=sprint,
         actor=by,
@@ -82,21 +105,71 @@ def _set_phase(job: IssueJob | None, step: int, phase: str) -> None:
         job_progress(job=job, done=step - 1, total=2, phase=phase)
 
 
+class HandoverNotReady(ServiceError):
+    """Issuing was refused: the sprint is not at the handover stage or the document has
+    gaps, and no override reason was given. ``gaps`` lists what is missing."""
+
+    def __init__(self, message: str, gaps: list[str]) -> None:
+        super().__init__(message)
+        self.gaps = gaps
+
+
+def handover_gate(
+    *,
+    sprint: Sprint,
+    by: AbstractBaseUser | None,
+    override_reason: str | None = None,
+    document: Handover | None = None,
+) -> Readiness:
+    """Apply the readiness gate: return the readiness if issuing may go ahead, raise
+    HandoverNotReady (and log the refusal) if not. An override is logged by the issue."""
+    document = document or build_handover(sprint)
+    state = readiness(document)
+    reason = (override_reason or "").strip()
+    if state.ready or reason:
+        return state
+    problems = state.lines
+    message = (
+        f"The handover is not ready to issue ({len(problems)} gap{'s' if len(problems) != 1 else ''}): "
+        + " ".join(problems[:3])
+        + (" …" if len(problems) > 3 else "")
+        + " Fix them, or give an override reason: the PDF then lists what is missing on page one."
+    )
+    activity_log(
+        sprint=sprint,
+        actor=by,
+        kind="handover.refused",
+        visible_to_founder=False,
+        message=f"Issuing the handover was refused: {len(problems)} gap(s).",
+    )
+    raise HandoverNotReady(message, problems)
+
+
 def handover_issue(
-    *, sprint: Sprint, by: AbstractBaseUser | None, job: IssueJob | None = None
+    *,
+    sprint: Sprint,
+    by: AbstractBaseUser | None,
+    job: IssueJob | None = None,
+    override_reason: str | None = None,
 ) -> IssuedHandover:
-    """Render the sprint's handover as a PDF, sign it, store it as a new immutable
-    version and log it. Rendering happens outside any transaction; if another issue
-    took the version number meanwhile, it is rendered again with the next one."""
+    """Render the sprint's handover as a PDF, sign it (with an RFC 3161 timestamp when a
+    TSA is configured), store it as a new immutable version and log it. Refused unless
+    the sprint is at stage 7 with no gaps, or an override reason is given. Rendering
+    happens outside any transaction; if another issue took the version number
+    meanwhile, it is rendered again with the next one."""
     try:
         signer = signer_info()
     except SignerUnavailable as exc:
         raise ServiceError(str(exc)) from exc
+    reason = (override_reason or "").strip()
     for _attempt in range(3):
         version = _next_version(sprint)
         now = timezone.now()
         _set_phase(job, 1, "writing the PDF")
         document = build_handover(sprint, version=version, signer=signer, issued_at=now)
+        state = handover_gate(sprint=sprint, by=by, override_reason=reason, document=document)
+        if not state.ready:
+            document.gaps, document.override_reason = state.for_founder, reason
         try:
             pdf = render_pdf(document)
         except SecretInDocument as exc:
@@ -108,6 +181,7 @@ def handover_issue(
             )
         except SignerUnavailable as exc:
             raise ServiceError(str(exc)) from exc
+        stamp = signed_timestamp(signed)
         issued = IssuedHandover(
             sprint=sprint,
             version=version,
@@ -120,6 +194,10 @@ def handover_issue(
             signer_fingerprint=signer.fingerprint,
             signer_self_signed=signer.self_signed,
             signer_cert_pem=signer.cert_pem,
+            gaps=document.gaps,
+            override_reason=document.override_reason,
+            timestamp_at=stamp[0] if stamp else None,
+            timestamp_authority=stamp[1] if stamp else "",
         )
         filename = f"handover-v{version}-{issued.code}.pdf"
         try:
@@ -137,6 +215,14 @@ def handover_issue(
                     kind="handover.issued",
                     message=f"{_name(by)} issued the signed handover, version {version}.",
                 )
+                if document.gaps:
+                    activity_log(
+                        sprint=sprint,
+                        actor=by,
+                        kind="handover.override",
+                        visible_to_founder=False,
+                        message=f"{_name(by)} issued version {version} despite {len(document.gaps)} gap(s): {reason}",
+                    )
         except IntegrityError:
             issued.file.delete(save=False)
             continue
@@ -144,20 +230,25 @@ def handover_issue(
     raise ServiceError("Another handover was being issued at the same time; try again.")
 
 
-def handover_request_issue(*, sprint: Sprint, by: AbstractBaseUser) -> IssueJob:
-    """Queue rendering and signing in the background. A job already queued or running for
-    this sprint is returned instead of starting a second one (a dead one is failed by the
-    reaper, never here). Raises QueueUnavailable, the job recorded as failed, when the
-    queue cannot be reached."""
+def handover_request_issue(
+    *, sprint: Sprint, by: AbstractBaseUser, override_reason: str | None = None
+) -> IssueJob:
+    """Queue rendering and signing in the background, after the readiness gate. A job
+    already queued or running for this sprint is returned instead of starting a second
+    one (a dead one is failed by the reaper, never here). Raises QueueUnavailable, the
+    job recorded as failed, when the queue cannot be reached."""
     try:
         signer_info()
     except SignerUnavailable as exc:
         raise ServiceError(str(exc)) from exc
+    handover_gate(sprint=sprint, by=by, override_reason=override_reason)
     with transaction.atomic():
         running = sprint.handover_jobs.filter(status__in=ACTIVE).first()
         if running is not None:
             return running
-        job = IssueJob.objects.create(sprint=sprint, requested_by=by)
+        job = IssueJob.objects.create(
+            sprint=sprint, requested_by=by, override_reason=(override_reason or "").strip()
+        )
         job_enqueue(job=job)
     return job
 
@@ -171,7 +262,9 @@ def handover_run_job(*, job_id: int) -> IssueJob | None:
         return None
     job = IssueJob.objects.select_related("sprint__client", "requested_by").get(pk=claimed.pk)
     try:
-        issued = handover_issue(sprint=job.sprint, by=job.requested_by, job=job)
+        issued = handover_issue(
+            sprint=job.sprint, by=job.requested_by, job=job, override_reason=job.override_reason
+        )
     except ServiceError as exc:
         job_fail(job=job, error=str(exc))
     except OSError as exc:
@@ -191,13 +284,14 @@ def handover_run_job(*, job_id: int) -> IssueJob | None:
 
 
 def handover_latest_or_issue(
-    *, sprint: Sprint, by: AbstractBaseUser | None
+    *, sprint: Sprint, by: AbstractBaseUser | None, override_reason: str | None = None
 ) -> tuple[IssuedHandover, bool]:
-    """For scripting: the latest issued version, or a new one. Returns (handover, created)."""
+    """For scripting: the latest issued version, or a new one (through the same
+    readiness gate). Returns (handover, created)."""
     latest = sprint.handovers.order_by("-version").first()
     if latest is not None:
         return latest, False
-    return handover_issue(sprint=sprint, by=by), True
+    return handover_issue(sprint=sprint, by=by, override_reason=override_reason), True
 
 
 # ---------------------------------------------------------------- founder

@@ -10,13 +10,16 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+import httpx
+from asn1crypto import tsp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers, timestamps
 
 SIGNATURE_FIELD = "LaunchReadyHandover"
 
@@ -124,9 +127,52 @@ def load_signer() -> signers.SimpleSigner:
     )
 
 
+class HttpxTimeStamper(timestamps.TimeStamper):
+    """An RFC 3161 client over httpx (the client the rest of the app uses), with one
+    total deadline per request and a size cap on the reply."""
+
+    MAX_REPLY = 256 * 1024
+
+    def __init__(self, url: str, *, timeout: float) -> None:
+        super().__init__()
+        self.url, self.timeout = url, timeout
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        headers = {
+            "Content-Type": "application/timestamp-query",
+            "Accept": "application/timestamp-reply",
+        }
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout) as client:
+                reply = await client.post(self.url, content=req.dump(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise SignerUnavailable(
+                f"The timestamp authority {self.url} (HANDOVER_TSA_URL) did not answer: "
+                f"{type(exc).__name__}."
+            ) from exc
+        if (
+            reply.status_code != 200
+            or reply.headers.get("content-type", "").split(";")[0] != "application/timestamp-reply"
+        ):
+            raise SignerUnavailable(
+                f"The timestamp authority {self.url} answered HTTP {reply.status_code} "
+                "without a timestamp."
+            )
+        if len(reply.content) > self.MAX_REPLY:
+            raise SignerUnavailable(f"The timestamp authority {self.url} sent an oversized reply.")
+        return tsp.TimeStampResp.load(reply.content)
+
+
+def timestamper() -> HttpxTimeStamper | None:
+    url = settings.HANDOVER_TSA_URL
+    return HttpxTimeStamper(url, timeout=settings.HANDOVER_TSA_TIMEOUT) if url else None
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> bytes:
-    """Return the PDF with one PAdES signature (B-B level) covering the whole file."""
+    """Return the PDF with one PAdES signature covering the whole file: B-T (with an
+    RFC 3161 signature timestamp) when HANDOVER_TSA_URL is set, else B-B."""
     signer = load_signer()
+    tsa = timestamper()
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         md_algorithm="sha256",
@@ -135,10 +181,34 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> byte
         location=location,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer=signer).sign_pdf(
-        writer, bytes_reserved=_reserved_bytes(signer)
-    )
+    reserved = _reserved_bytes(signer) + (2 * 12288 if tsa else 0)  # a token holds the TSA's chain
+    try:
+        out = signers.PdfSigner(meta, signer=signer, timestamper=tsa).sign_pdf(
+            writer, bytes_reserved=reserved
+        )
+    except timestamps.TimestampRequestError as exc:
+        raise SignerUnavailable(
+            f"The timestamp authority (HANDOVER_TSA_URL) refused the request: {exc}"
+        ) from exc
     return out.getvalue()
+
+
+def signed_timestamp(pdf: bytes) -> tuple[datetime, str] | None:
+    """(time, authority) of the RFC 3161 token in the PDF's signature, if it has one.
+    Read without validation, to record on the issued version; the verifier validates."""
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    for sig in reader.embedded_signatures:
+        attrs = sig.signer_info["unsigned_attrs"]
+        if not attrs or attrs.native is None:
+            continue
+        for attr in attrs:
+            if attr["type"].native == "signature_time_stamp_token":
+                token = attr["values"][0]
+                tst_info = token["content"]["encap_content_info"]["content"].parsed
+                tsa = tst_info["tsa"]
+                name = tsa.chosen.human_friendly if tsa.native is not None else ""
+                return tst_info["gen_time"].native, name
+    return None
 
 
 def _reserved_bytes(signer: signers.SimpleSigner) -> int:

@@ -100,6 +100,10 @@ class CertRow:
     issuer: str
     summary: str
 
+    @property
+    def status_word(self) -> str:
+        return STATUS_WORDS.get(self.status, self.status)
+
 
 @dataclass(frozen=True)
 class MonitorRow:
@@ -108,6 +112,11 @@ class MonitorRow:
     interval: str
     alerts_to: str
     state: str
+    last_checked_at: datetime | None = None
+    last_result: str = ""  # the last probe's evidence: status code and time, or the error
+    uptime_pct: float | None = None  # over the sprint, from rollups and raw results
+    p95_ms: float | None = None
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,25 @@ class DeployRow:
 # ---------------------------------------------------------------- checks
 
 DNS_IDS = ("dns.apex.resolves", "dns.www.resolves", "dns.subdomain.resolves")
+
+
+@_safely
+def first_check_results(sprint: Sprint) -> list[CheckRow] | None:
+    """Results of this sprint's first finished run, to tell what the sprint changed."""
+    run_model = _model("checks", "CheckRun")
+    if run_model is None:
+        return None
+    run = (
+        run_model.objects.filter(sprint=sprint, status="done").order_by("finished_at", "id").first()
+    )
+    if run is None:
+        return None
+    return [
+        CheckRow(
+            r.check_id, r.target, r.status, r.summary, run.finished_at, r.check_id, r.evidence or {}
+        )
+        for r in run.results.order_by("check_id", "target")
+    ]
 
 
 @_safely
@@ -266,20 +294,58 @@ def _interval(seconds: int) -> str:
     return f"every {seconds} seconds"
 
 
+def _last_result(m: Any) -> str:
+    if m.last_checked_at is None:
+        return ""
+    if m.last_error:
+        return m.last_error
+    parts = [
+        f"HTTP {m.last_status_code}" if m.last_status_code else "",
+        f"{m.last_latency_ms} ms" if m.last_latency_ms is not None else "",
+    ]
+    return ", ".join(p for p in parts if p)
+
+
 @_safely
-def monitors(client: Client) -> list[MonitorRow] | None:
-    """What is watched, how often and where alerts go. A webhook address is itself a
-    credential, so it is described, never printed."""
+def monitors(client: Client, since: datetime | None = None) -> list[MonitorRow] | None:
+    """What is watched, how often and where alerts go, with uptime and p95 latency since
+    ``since`` (the sprint's start). A webhook address is itself a credential, so it is
+    described, never printed."""
     model = _model("monitoring", "Monitor")
     if model is None:
         return None
+    found = list(model.objects.filter(client=client).order_by("name"))
+    periods: dict[int, Any] = {}
+    if found and since is not None:
+        from django.utils import timezone
+
+        from checks.monitoring import stats
+
+        now = timezone.now()
+        hours = max(1, int((now - since).total_seconds() // 3600) + 1)
+        by_monitor = stats.hourly([m.pk for m in found], hours=hours, now=now)
+        periods = {
+            m.pk: stats.period(by_monitor.get(m.pk, {}), hours=hours, now=now) for m in found
+        }
     rows = []
-    for m in model.objects.filter(client=client).order_by("name"):
+    for m in found:
         emails = [e.strip() for e in m.alert_emails.replace("\n", ",").split(",") if e.strip()]
         targets = emails + (["a chat webhook"] if m.webhook_url else [])
         state = m.get_status_display() if m.enabled else "Paused"
+        agg = periods.get(m.pk)
         rows.append(
-            MonitorRow(m.name, m.url, _interval(m.interval_seconds), ", ".join(targets), state)
+            MonitorRow(
+                m.name,
+                m.url,
+                _interval(m.interval_seconds),
+                ", ".join(targets),
+                state,
+                last_checked_at=m.last_checked_at,
+                last_result=_last_result(m),
+                uptime_pct=agg.uptime_pct if agg is not None else None,
+                p95_ms=agg.p(95) if agg is not None and agg.total else None,
+                enabled=m.enabled,
+            )
         )
     return rows or None
 
@@ -297,6 +363,20 @@ def secrets_inventory(client: Client) -> list[SecretRow] | None:
     for s in model.objects.filter(client=client).order_by("name"):
         where = s.get_storage_display() + (f" ({s.storage_detail})" if s.storage_detail else "")
         rows.append(SecretRow(s.name, where, s.owner, s.last_rotated, s.rotation_due, s.unlocks))
+    return rows or None
+
+
+@_safely
+def deploys_since(client: Client, since: datetime) -> list[DeployRow] | None:
+    """Deploys the gate let through during the sprint (for "what changed")."""
+    model = _model("secrets", "DeployEvent")
+    if model is None:
+        return None
+    rows = []
+    for e in model.objects.filter(client=client, created_at__gte=since, result="ok").order_by(
+        "created_at"
+    )[:10]:
+        rows.append(DeployRow(e.created_at, e.environment or "—", e.version or ""))
     return rows or None
 
 

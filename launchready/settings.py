@@ -29,7 +29,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://localhost:8000").rstrip("/")
+# The public address of this app: printed (and linked) in handover PDFs and emails.
+# Required when DEBUG=0: `check --deploy` fails without it (handover/apps.py).
+SITE_URL = envstr("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -286,6 +288,15 @@ HANDOVER_SIGNER_CHAIN_FILES = envlist("HANDOVER_SIGNER_CHAIN_FILES", [])
 # A handover issue reports twice (writing the PDF, signing); quiet longer than this, its
 # worker is taken for dead.
 HANDOVER_STALE_SECONDS = envint("HANDOVER_STALE_SECONDS", 300)
+# RFC 3161 timestamp authority for PAdES B-T signatures. Empty: no timestamp, and the
+# PDF and the app say the signing time is the signer's own claim.
+HANDOVER_TSA_URL = envstr("HANDOVER_TSA_URL")
+HANDOVER_TSA_TIMEOUT = envint("HANDOVER_TSA_TIMEOUT", 10)
+# PEM files of the authorities the verifier trusts for timestamps (comma-separated).
+HANDOVER_TSA_TRUST_FILES = envlist("HANDOVER_TSA_TRUST_FILES", [])
+# How the founder reaches the consultant (name and email come from the sprint's consultant).
+CONSULTANT_PHONE = envstr("CONSULTANT_PHONE")
+CONSULTANT_EMAIL = envstr("CONSULTANT_EMAIL")
 # Largest PDF the verification page accepts.
 HANDOVER_VERIFY_MAX_BYTES = envint("HANDOVER_VERIFY_MAX_MB", 10) * 1024 * 1024
 

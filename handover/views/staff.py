@@ -14,8 +14,9 @@ from clients.jobs.views import render_unavailable
 from clients.models import Sprint
 from clients.services import ServiceError
 from handover import services
-from handover.forms import SectionEditForm
+from handover.forms import IssueForm, SectionEditForm
 from handover.models import IssueJob
+from handover.readiness import readiness
 from handover.sections import build_handover
 from handover.signing import SignerUnavailable, signer_info
 
@@ -31,6 +32,7 @@ def _draft_context(
     bound: SectionEditForm | None = None,
     job: IssueJob | None = None,
     issue_error: str = "",
+    issue_form: IssueForm | None = None,
 ) -> dict:
     try:
         signer, signer_error = signer_info(), ""
@@ -59,6 +61,9 @@ def _draft_context(
         "signer_error": signer_error,
         "job": job,
         "issue_error": issue_error,
+        "readiness": readiness(handover),
+        "signer_timestamped": handover.timestamped,
+        "issue_form": issue_form or IssueForm(),
     }
 
 
@@ -81,7 +86,9 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
     form = SectionEditForm(request.POST, section=section)
     if form.is_valid():
         try:
-            services.draft_save(sprint=sprint, by=request.user, values=form.values())
+            services.draft_save(
+                sprint=sprint, by=request.user, values=form.values(), confirm=form.confirmations()
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -96,8 +103,19 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
 @require_POST
 def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
+    form = IssueForm(request.POST)
+    if not form.is_valid():  # e.g. a secret pasted into the reason: refused, never echoed
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        if _is_htmx(request):
+            context = {"issue_error": message, "sprint": sprint}
+            return render(request, "handover/_job.html", context, status=422)
+        context = _draft_context(request, sprint, issue_error=message, issue_form=form)
+        return render(request, "handover/draft.html", context, status=422)
+    reason = form.cleaned_data["override_reason"]
     try:
-        job = services.handover_request_issue(sprint=sprint, by=request.user)
+        job = services.handover_request_issue(
+            sprint=sprint, by=request.user, override_reason=reason
+        )
     except QueueUnavailable as exc:
         failed = sprint.handover_jobs.first()
         if _is_htmx(request):
@@ -113,7 +131,7 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
                 {"issue_error": str(exc), "sprint": sprint},
                 status=422,
             )
-        context = _draft_context(request, sprint, issue_error=str(exc))
+        context = _draft_context(request, sprint, issue_error=str(exc), issue_form=form)
         return render(request, "handover/draft.html", context, status=422)
     # The job object as created ("queued"): the page then polls for its progress.
     if _is_htmx(request):

@@ -74,6 +74,7 @@ def test_check_deploy_is_clean_with_production_settings(debug, tmp_path):
         "DEBUG": debug,
         "SECRET_KEY": "x" * 20 + "a-long-random-production-like-key-9f8e7d6c5b4a",
         "ALLOWED_HOSTS": "launchready.example",
+        "SITE_URL": "https://launchready.example",
         "SECURE_SSL_REDIRECT": "1",
         "SESSION_COOKIE_SECURE": "1",
         "CSRF_COOKIE_SECURE": "1",
@@ -90,6 +91,33 @@ def test_check_deploy_is_clean_with_production_settings(debug, tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", [None, "http://localhost:8000"])
+def test_check_deploy_fails_without_a_public_site_url(site_url, tmp_path):
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
+    }
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "y" * 60,
+            "ALLOWED_HOSTS": "launchready.example",
+            "LAUNCHREADY_VAR_DIR": str(tmp_path),
+        }
+    )
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr + result.stdout
 
 
 def test_missing_secret_key_in_production_is_refused(tmp_path):

@@ -76,7 +76,9 @@ def _actions(staff_client, client_a, sprint_a, ready):
         "scan": staff_client.post(
             reverse("secrets_scan_start", args=[client_a.code]), {"source": ready["repo"]}
         ),
-        "issue": staff_client.post(reverse("handover_issue", args=[sprint_a.code])),
+        "issue": staff_client.post(
+            reverse("handover_issue", args=[sprint_a.code]), {"override_reason": "queue test"}
+        ),
     }
 
 

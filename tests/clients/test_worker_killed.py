@@ -192,11 +192,15 @@ def test_handover_issue_killed_mid_render_is_reaped_then_try_again_issues_the_ne
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     first = consumers(env)
-    issued_first = handover_services.handover_request_issue(sprint=sprint_a, by=consultant)
+    issued_first = handover_services.handover_request_issue(
+        sprint=sprint_a, by=consultant, override_reason="kill test"
+    )
     wait_for(_finished(issued_first), timeout=180, what="version 1 to be issued")
     assert issued_first.status == JobStatus.DONE, issued_first.error
 
-    job = handover_services.handover_request_issue(sprint=sprint_a, by=consultant)
+    job = handover_services.handover_request_issue(
+        sprint=sprint_a, by=consultant, override_reason="kill test"
+    )
     wait_for(_running(job), what="the handover job to start")
     first.kill()
     job.refresh_from_db()

@@ -121,7 +121,9 @@ def test_every_form_refuses_every_planted_value_and_nothing_is_stored(
     # pyHanko signs with asyncio.run(); a browser test earlier in the session leaves
     # Playwright's event loop on this thread, so sign from a fresh one.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        issued = pool.submit(handover_issue, sprint=sprint_a, by=consultant).result()
+        issued = pool.submit(
+            handover_issue, sprint=sprint_a, by=consultant, override_reason="guard sweep"
+        ).result()
     pdf = tmp_path / "issued.pdf"
     pdf.write_bytes(issued.file.read())
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout

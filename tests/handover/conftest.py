@@ -5,9 +5,11 @@ the PDF (staff notes, evidence, account notes)."""
 from __future__ import annotations
 
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from clients import services
 from clients.models import AccountKind, Decision, Domain, DomainRole, ItemState, ServiceAccount
@@ -47,6 +49,9 @@ def _handover_settings(settings, signer_files, tmp_path):
     settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = signer_files
     settings.HANDOVER_SIGNER_PASSPHRASE = ""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://launchready.test"
+    settings.CONSULTANT_PHONE = "+44 20 7946 0018"
+    settings.HANDOVER_TSA_URL = ""
 
 
 @pytest.fixture
@@ -54,6 +59,9 @@ def full_sprint(sprint_a, client_a, consultant):
     """Client A at the handover stage with accounts, domains, findings and a decision."""
     client_a.staff_notes = PLANTED
     client_a.contact_name, client_a.contact_email = "Ann Acme", "ann@acme.test"
+    client_a.deploy_owner = client_a.rollback_owner = "Dev Patel (dev@acme.test, +44 7700 900123)"
+    client_a.alerts_owner = "Ann Acme (ann@acme.test)"
+    client_a.renewals_owner = "Ann Acme (ann@acme.test)"
     client_a.save()
     Domain.objects.create(
         client=client_a, hostname="book.acme.test", role=DomainRole.APP, purpose="Booking page"
@@ -82,6 +90,9 @@ def full_sprint(sprint_a, client_a, consultant):
             login_location=f"https://{vendor.lower().replace(' ', '')}.example/login",
             support_contact=f"support@{vendor.lower().replace(' ', '')}.example",
             notes=PLANTED,
+            renewal_date=timezone.now().date() + timedelta(days=200)
+            if kind == AccountKind.REGISTRAR
+            else None,
         )
     stage2 = sprint_a.stages.get(number=2)
     services.finding_create(
@@ -127,7 +138,18 @@ def full_sprint(sprint_a, client_a, consultant):
     )
     sprint_a.refresh_from_db()
     add_other_apps_data(sprint_a)
+    confirm_all(sprint_a, consultant)
     return sprint_a
+
+
+def confirm_all(sprint, by) -> None:
+    """The consultant confirms every suggested passage as it reads now."""
+    from handover.sections import build_handover
+    from handover.services import draft_save
+
+    document = build_handover(sprint)
+    confirm = {t.key: t.default for s in document.sections for t in s.texts.values() if t.default}
+    draft_save(sprint=sprint, by=by, values={}, confirm=confirm)
 
 
 def add_other_apps_data(sprint) -> None:
@@ -211,6 +233,9 @@ def add_other_apps_data(sprint) -> None:
         webhook_url=f"https://hooks.chat.test/{PLANTED}",
         next_due_at=now,
         status="up",
+        last_checked_at=now,
+        last_status_code=200,
+        last_latency_ms=140,
     )
     SecretRecord.objects.create(
         client=client,

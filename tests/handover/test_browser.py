@@ -66,3 +66,23 @@ def test_consultant_issues_and_founder_acknowledges(
     expect(page.locator("#handover-ack")).to_be_visible()
     screenshot("handover-04-founder-acknowledged")
     assert IssuedHandover.objects.get(sprint=full_sprint).acknowledged_at is not None
+
+
+def test_consultant_sees_the_gaps_and_issues_early_only_with_a_reason(
+    page, live_server, login, consultant, sprint_b
+):
+    login(consultant)
+    page.goto(f"{live_server.url}/sprints/{sprint_b.code}/handover/")
+    readiness = page.locator("#readiness")
+    expect(readiness.get_by_text("Not ready")).to_be_visible()
+    expect(readiness.get_by_text("The sprint is at stage 1 of 7")).to_be_visible()
+    expect(page.get_by_text("to confirm").first).to_be_visible()
+    page.locator("#issue").screenshot(path=str(SCREENSHOT_DIR / "handover-05-readiness.png"))
+    page.locator("#sec-emergency").screenshot(
+        path=str(SCREENSHOT_DIR / "handover-06-to-confirm.png")
+    )
+    page.fill("#id_override_reason", "The founder wants an early copy for the investor call")
+    page.get_by_role("button", name="Issue anyway").click()
+    expect(page.get_by_text("is signed and ready")).to_be_visible(timeout=30_000)
+    issued = IssuedHandover.objects.get(sprint=sprint_b)
+    assert issued.override_reason.startswith("The founder wants") and issued.gaps

@@ -43,7 +43,9 @@ def test_disk_full_fails_the_job_with_a_sentence_and_try_again_issues_it(
     django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = full_disk
-    job = IssueJob.objects.create(sprint=sprint_a, requested_by=consultant)
+    job = IssueJob.objects.create(
+        sprint=sprint_a, requested_by=consultant, override_reason="disk-full test"
+    )
     services.handover_run_job(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED

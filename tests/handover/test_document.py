@@ -105,7 +105,9 @@ def test_consultant_edits_replace_the_default_wording(full_sprint, consultant, t
 
 
 def test_sections_from_apps_without_data_say_not_recorded_yet(sprint_b, consultant, tmp_path):
-    issued = services.handover_issue(sprint=sprint_b, by=consultant)
+    issued = services.handover_issue(
+        sprint=sprint_b, by=consultant, override_reason="Early look for the founder"
+    )
     squashed = " ".join(pdf_text(_write(issued, tmp_path)).split())
     assert "No automated check results recorded yet" in squashed
     assert "Not recorded yet: no uptime monitor is set up" in squashed

@@ -161,20 +161,20 @@ def test_verify_page_confirms_a_genuine_copy_for_the_founder(founder_client, iss
     response = _upload(founder_client, issued.file.read())
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Genuine and unaltered" in html and "version 1" in html and "Acme Coaching" in html
+    assert "Genuine and current" in html and "version 1" in html and "Acme Coaching" in html
 
 
 def test_verify_page_rejects_a_changed_copy(staff_client, issued):
     data = bytearray(issued.file.read())
     data[2000] ^= 0x01
     html = _upload(staff_client, bytes(data)).content.decode()
-    assert "Not valid" in html
+    assert "Altered after signing" in html
 
 
 def test_verify_page_does_not_name_another_clients_client(client, founder_b, issued):
     client.force_login(founder_b)
     html = _upload(client, issued.file.read()).content.decode()
-    assert "Genuine and unaltered" in html and "Acme Coaching" not in html
+    assert "Genuine and current" in html and "Acme Coaching" not in html
 
 
 def test_verify_page_refuses_oversized_uploads_with_422(staff_client, settings):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from clients import services
+from clients import demo, services
 from clients.models import (
     AccountKind,
     BusinessType,
@@ -103,6 +103,23 @@ CLIENTS = [
         "business_type": BusinessType.CHATBOT,
         "maturity": Maturity.LAUNCH,
         "contact": ("Ada Lindqvist", "ada@askada.example"),
+        "phone": "+46 70 123 45 67",
+        "developer": "Jonas Berg (jonas@askada.example, +46 70 765 43 21)",
+        "extra_accounts": [
+            (
+                AccountKind.AI,
+                "OpenAI",
+                "Answers the chat questions",
+                "https://platform.openai.com/",
+            ),
+            (AccountKind.CODE, "GitHub", "The chat app's code", "https://github.com/askada"),
+            (
+                AccountKind.MAILBOX,
+                "Google Workspace",
+                "The team's mailboxes",
+                "https://admin.google.com/",
+            ),
+        ],
         "domains": [
             ("askada.example", DomainRole.CANONICAL, "Landing page and chat widget", ""),
             ("www.askada.example", DomainRole.WWW, "", ""),
@@ -197,6 +214,14 @@ class Command(BaseCommand):
                     "contact_email": spec["contact"][1],
                 },
             )
+            if created:
+                developer = spec.get("developer", f"{spec['contact'][0]} ({spec['contact'][1]})")
+                client.contact_phone = spec.get("phone", "")
+                client.deploy_owner = client.rollback_owner = developer
+                client.alerts_owner = client.renewals_owner = (
+                    f"{spec['contact'][0]} ({spec['contact'][1]})"
+                )
+                client.save()
             for hostname, role, purpose, redirect_to in spec["domains"]:
                 Domain.objects.get_or_create(
                     hostname=hostname,
@@ -220,6 +245,16 @@ class Command(BaseCommand):
                         renewal_date=(now + timedelta(days=300)).date()
                         if kind == AccountKind.REGISTRAR
                         else None,
+                    )
+                for kind, vendor, purpose, login in spec.get("extra_accounts", []):
+                    ServiceAccount.objects.create(
+                        client=client,
+                        kind=kind,
+                        vendor=vendor,
+                        purpose=purpose,
+                        owner_name=spec["contact"][0],
+                        owner_email=spec["contact"][1],
+                        login_location=f"{login} (account {spec['contact'][1]})",
                     )
             membership = services.founder_add(
                 client=client,
@@ -265,4 +300,5 @@ class Command(BaseCommand):
                 if decision == Decision.ACCEPTED
                 else "",
             )
+        demo.fill(sprint=sprint, by=staff, now=now)
         return sprint
