@@ -29,7 +29,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://localhost:8000").rstrip("/")
+# Links in emails and snippets: SITE_URL when set; otherwise taken from the request, and
+# where there is none (alerts sent by the worker) the address bin/run serves on.
+SITE_URL_SET = bool(envstr("SITE_URL", ""))
+SITE_URL = envstr("SITE_URL", f"http://localhost:{envint('PORT', 8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
