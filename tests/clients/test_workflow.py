@@ -147,7 +147,9 @@ def test_advance_anyway_only_after_a_refusal(staff_client, sprint_a):
 # ---------------------------------------------------------------- links and emails
 
 
-def test_invitation_link_comes_from_the_request(staff_client, client_a, settings, django_capture_on_commit_callbacks):
+def test_invitation_link_comes_from_the_request(
+    staff_client, client_a, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL_SET = False
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
@@ -160,7 +162,9 @@ def test_invitation_link_comes_from_the_request(staff_client, client_a, settings
     assert "localhost:8000" not in mail.outbox[0].body
 
 
-def test_site_url_wins_when_set(staff_client, client_a, settings, django_capture_on_commit_callbacks):
+def test_site_url_wins_when_set(
+    staff_client, client_a, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL_SET, settings.SITE_URL = True, "https://ready.example"
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
