@@ -5,7 +5,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from launchready.sites import site_url
 
 from clients import services
 from clients.access import (
@@ -24,6 +23,7 @@ from clients.forms import (
 )
 from clients.models import Client
 from clients.panels import render_panels
+from launchready.sites import site_url
 
 
 @staff_required

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
-from launchready.sites import site_url
 
 from checks.secrets import services
 from checks.secrets.access import get_token_for_user
@@ -28,6 +27,7 @@ from checks.secrets.validators import ENV_NAME, ENVIRONMENT_NAME
 from checks.secrets.views.inventory import inventory_context
 from clients.access import get_client_for_user, staff_required
 from launchready.guard.rules import detect_text
+from launchready.sites import site_url
 
 MAX_BODY = 64 * 1024
 MAX_NAMES = 2000
