@@ -188,9 +188,11 @@ def founder_add(
     full_name: str = "",
     title: str = "Founder",
     password: str | None = None,
+    site_url: str | None = None,
 ) -> Membership:
     """Give a founder a login for this client. Without a password, an email invites
-    them to choose one (the link is a password-reset token)."""
+    them to choose one (the link is a password-reset token) on ``site_url`` (the
+    address the consultant is using; SITE_URL when not given)."""
     user_model = get_user_model()
     # auth.User's fields are Django's own, so this service runs the guard itself.
     guard_value([email, full_name, title])
@@ -211,16 +213,22 @@ def founder_add(
             user=user, client=client, defaults={"title": title}
         )
     if not password and not user.has_usable_password():
-        transaction.on_commit(lambda: _send_invitation(user=user, client=client, by=by))
+        transaction.on_commit(
+            lambda: _send_invitation(
+                user=user, client=client, by=by, site_url=site_url or settings.SITE_URL
+            )
+        )
     return membership
 
 
-def _send_invitation(*, user: AbstractBaseUser, client: Client, by: AbstractBaseUser) -> None:
+def _send_invitation(
+    *, user: AbstractBaseUser, client: Client, by: AbstractBaseUser, site_url: str
+) -> None:
     context = {
         "user": user,
         "client": client,
         "consultant": _name(by),
-        "url": f"{settings.SITE_URL}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
+        "url": f"{site_url}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
     }
     subject = render_to_string("emails/invitation-subject.txt", context).strip()
     send_mail(
@@ -301,12 +309,27 @@ def stage_gate_reasons(*, sprint: Sprint) -> list[str]:
     open_items = stage.items.filter(state=ItemState.OPEN).count()
     if open_items:
         reasons.append(f"{open_items} checklist item{'s' if open_items != 1 else ''} still open")
-    blockers = sprint.findings.filter(
-        status=FindingStatus.OPEN, impact=Impact.BLOCKER, stage__number__lte=stage.number
-    ).count()
+    # An accepted risk (the model insists on its reason) is a decision, not a blocker:
+    # it is listed at the gate (accepted_risks) instead of holding every later stage.
+    blockers = (
+        sprint.findings.filter(
+            status=FindingStatus.OPEN, impact=Impact.BLOCKER, stage__number__lte=stage.number
+        )
+        .exclude(decision=Decision.ACCEPTED)
+        .count()
+    )
     if blockers:
         reasons.append(f"{blockers} launch blocker{'s' if blockers != 1 else ''} still open")
     return reasons
+
+
+def accepted_risks(*, sprint: Sprint):
+    """Open findings the founder and consultant chose to launch with, each with its reason."""
+    return (
+        sprint.findings.filter(status=FindingStatus.OPEN, decision=Decision.ACCEPTED)
+        .select_related("stage")
+        .order_by("impact", "stage__number", "created_at")
+    )
 
 
 def stage_advance(
@@ -397,7 +420,12 @@ def sprint_decide(
     if outcome in {Outcome.NO_GO, Outcome.ACCEPTED_RISKS} and not reason:
         raise ServiceError("Say why: the founder will read this reason.")
     if outcome == Outcome.ACCEPTED_RISKS:
-        open_blockers.update(decision=Decision.ACCEPTED, decision_reason=reason)
+        # A finding that already has its own reason keeps it (a specific "goes live in
+        # phase 2" note says more than the sprint's reason); only the silent ones take it.
+        open_blockers.filter(decision_reason="").update(
+            decision=Decision.ACCEPTED, decision_reason=reason
+        )
+        open_blockers.exclude(decision=Decision.ACCEPTED).update(decision=Decision.ACCEPTED)
     now = timezone.now()
     stage = _current_stage(sprint)
     stage.status = StageStatus.DONE
@@ -444,6 +472,27 @@ def item_set_state(
         message=f"{_name(by)} {verb}: {item.text}",
     )
     return item
+
+
+@transaction.atomic
+def stage_items_complete(*, stage: SprintStage, by: AbstractBaseUser) -> int:
+    """Mark every item still open in the stage done, with one log entry for all of them."""
+    if not stage.sprint.is_active:
+        raise ServiceError("This sprint is finished.")
+    now = timezone.now()
+    actor = by if by is not None and by.is_authenticated else None
+    count = stage.items.filter(state=ItemState.OPEN).update(
+        state=ItemState.DONE, state_by=actor, state_at=now
+    )
+    if count:
+        activity_log(
+            sprint=stage.sprint,
+            actor=by,
+            kind="item.bulk_done",
+            message=f"{_name(by)} marked the {count} remaining item{'s' if count != 1 else ''} "
+            f"of stage {stage.number} ({stage.title}) done.",
+        )
+    return count
 
 
 # ---------------------------------------------------------------- findings

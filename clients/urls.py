@@ -23,6 +23,11 @@ urlpatterns = [
     path("sprints/<str:sprint_code>/", sprints.sprint_detail, name="sprint_detail"),
     path("sprints/<str:sprint_code>/activity/", sprints.sprint_activity, name="sprint_activity"),
     path("sprints/<str:sprint_code>/advance/", sprints.stage_advance, name="stage_advance"),
+    path(
+        "sprints/<str:sprint_code>/stages/<int:number>/items-done/",
+        sprints.stage_items_done,
+        name="stage_items_done",
+    ),
     path("sprints/<str:sprint_code>/decide/", sprints.sprint_decide, name="sprint_decide"),
     path("sprints/<str:sprint_code>/findings/", sprints.finding_new, name="finding_new"),
     path(

@@ -30,8 +30,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # The public address of this app: printed (and linked) in handover PDFs and emails.
-# Required when DEBUG=0: `check --deploy` fails without it (handover/apps.py).
-SITE_URL = envstr("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+# Required when DEBUG=0: `check --deploy` fails without it (handover/apps.py). When it is
+# not set, links are taken from the request, and where there is none (alerts sent by the
+# worker) from the address bin/run serves on.
+SITE_URL_SET = bool(envstr("SITE_URL", ""))
+SITE_URL = envstr("SITE_URL", f"http://localhost:{envint('PORT', 8000)}" if DEBUG else "").rstrip(
+    "/"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

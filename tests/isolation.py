@@ -211,3 +211,9 @@ def _handover_job(client: Client, sprint, consultant) -> str:
         sprint=sprint, requested_by=consultant
     )
     return job.code
+
+
+@register("number")
+def _stage_number(client: Client, sprint, consultant) -> int:
+    # A stage number inside the sprint: the sprint's code is what scopes it.
+    return 1

@@ -25,6 +25,11 @@ urlpatterns = [
     path(
         "secret-allowlist/<str:allow_code>/delete/", scans.allow_delete, name="secrets_allow_delete"
     ),
+    path(
+        "deploy-tokens/<str:token_code>/created/",
+        gate.token_created,
+        name="secrets_token_created",
+    ),
     path("deploy-tokens/<str:token_code>/revoke/", gate.token_revoke, name="secrets_token_revoke"),
     path("api/deploy-gate/<str:client_code>/", gate.deploy_gate, name="secrets_deploy_gate"),
 ]

@@ -23,6 +23,7 @@ from clients.forms import (
 )
 from clients.models import Client
 from clients.panels import render_panels
+from launchready.sites import site_url
 
 
 @staff_required
@@ -52,6 +53,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
                         full_name=founder_form.cleaned_data["full_name"],
                         title=founder_form.cleaned_data["title"] or "Founder",
                         password=founder_form.cleaned_data["password"] or None,
+                        site_url=site_url(request),
                     )
             messages.success(request, f"{client.name} is set up.")
             return redirect("client_detail", client_code=client.code)
@@ -144,6 +146,7 @@ def founder_add(request: HttpRequest, client_code: str) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             title=form.cleaned_data["title"] or "Founder",
             password=form.cleaned_data["password"] or None,
+            site_url=site_url(request),
         )
     except services.ServiceError as exc:
         form.add_error("email", str(exc))

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -56,7 +60,11 @@ def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage
 
 def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     stages = stage_summaries(sprint)
-    stage = extra.pop("stage", None) or _viewed_stage(request, sprint, stages)
+    wanted = extra.pop("stage", None)
+    if wanted is not None:
+        stage = next(s for s in stages if s.pk == wanted.pk)
+    else:
+        stage = _viewed_stage(request, sprint, stages)
     items = list(stage.items.select_related("state_by"))
     badges = item_badges(request=request, sprint=sprint, items=items)
     for item in items:
@@ -72,6 +80,7 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
             sprint.findings.filter(status=FindingStatus.OPEN).exclude(stage=stage)
         ),
         "gate_reasons": services.stage_gate_reasons(sprint=sprint) if sprint.is_active else [],
+        "accepted_risks": list(services.accepted_risks(sprint=sprint)),
         "activities": sprint.activities.select_related("actor")[:40],
         "finding_form": FindingForm(sprint=sprint, initial={"stage": stage}),
         "advance_form": AdvanceForm(),
@@ -80,6 +89,41 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _live_parts(request: HttpRequest, sprint: Sprint, stage: SprintStage) -> str:
+    """The stepper, the "close stage" panel and the bulk button, swapped out of band so
+    every change on the page (a tick, a finding) refreshes their counts."""
+    stages = stage_summaries(sprint)
+    # The stage the browser is showing (htmx sends its address), else the changed one's.
+    shown = parse_qs(urlsplit(request.headers.get("HX-Current-URL", "")).query).get("stage")
+    number = int(shown[0]) if shown and shown[0].isdigit() else stage.number
+    if not shown and "HX-Current-URL" in request.headers:
+        number = sprint.current_stage
+    stage = next((s for s in stages if s.number == number), stages[sprint.current_stage - 1])
+    context = {
+        "sprint": sprint,
+        "stages": stages,
+        "stage": stage,
+        "gate_reasons": services.stage_gate_reasons(sprint=sprint) if sprint.is_active else [],
+        "accepted_risks": list(services.accepted_risks(sprint=sprint)),
+        "advance_form": AdvanceForm(),
+        "oob": True,
+    }
+    parts = [render_to_string("clients/_stepper.html", context, request=request)]
+    if sprint.is_active:
+        parts.append(render_to_string("clients/_bulk_done.html", context, request=request))
+        if sprint.current_stage < services.STAGE_COUNT:
+            parts.append(render_to_string("clients/_gate.html", context, request=request))
+    return "".join(parts)
+
+
+def _with_live_parts(
+    request: HttpRequest, response: HttpResponse, sprint: Sprint, stage: SprintStage
+) -> HttpResponse:
+    response.content += _live_parts(request, sprint, stage).encode()
+    response["HX-Trigger"] = "sprint-changed"
+    return response
 
 
 @staff_required
@@ -105,9 +149,27 @@ def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpRe
     if _is_htmx(request):
         item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
         response = render(request, "clients/_item.html", {"item": item, "sprint": sprint})
-        response["HX-Trigger"] = "sprint-changed"
-        return response
+        return _with_live_parts(request, response, sprint, item.stage)
     return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={item.stage.number}")
+
+
+@staff_required
+@require_POST
+def stage_items_done(request: HttpRequest, sprint_code: str, number: int) -> HttpResponse:
+    sprint = get_sprint_for_user(request, sprint_code)
+    stage = get_object_or_404(sprint.stages, number=number)
+    try:
+        count = services.stage_items_complete(stage=stage, by=request.user)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Marked {count} item{pluralize(count)} done.")
+    url = f"{reverse('sprint_detail', args=[sprint.code])}?stage={stage.number}"
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 @staff_required
@@ -124,8 +186,7 @@ def finding_new(request: HttpRequest, sprint_code: str) -> HttpResponse:
             if _is_htmx(request):
                 ctx = _sprint_context(request, sprint, stage=finding.stage)
                 response = render(request, "clients/_findings.html", ctx)
-                response["HX-Trigger"] = "sprint-changed"
-                return response
+                return _with_live_parts(request, response, sprint, ctx["stage"])
             messages.success(request, "Finding recorded.")
             return redirect(
                 f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
@@ -157,8 +218,7 @@ def finding_edit(request: HttpRequest, sprint_code: str, finding_code: str) -> H
                 response = render(
                     request, "clients/_finding.html", {"finding": finding, "sprint": sprint}
                 )
-                response["HX-Trigger"] = "sprint-changed"
-                return response
+                return _with_live_parts(request, response, sprint, finding.stage)
             return redirect(
                 f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
             )

@@ -168,7 +168,7 @@ def test_get_is_not_allowed(client, staff_client, client_a):
 
 def test_token_is_stored_hashed_and_shown_once(staff_client, client_a):
     response = staff_client.post(
-        reverse("secrets_token_new", args=[client_a.code]), {"label": "GitHub Actions"}
+        reverse("secrets_token_new", args=[client_a.code]), {"label": "GitHub Actions"}, follow=True
     )
     assert response.status_code == 200
     token = DeployToken.objects.get()

@@ -27,6 +27,7 @@ from checks.secrets.validators import ENV_NAME, ENVIRONMENT_NAME
 from checks.secrets.views.inventory import inventory_context
 from clients.access import get_client_for_user, staff_required
 from launchready.guard.rules import detect_text
+from launchready.sites import site_url
 
 MAX_BODY = 64 * 1024
 MAX_NAMES = 2000
@@ -46,11 +47,25 @@ def token_new(request: HttpRequest, client_code: str) -> HttpResponse:
     issued = services.deploy_token_create(
         client=client, by=request.user, label=form.cleaned_data["label"]
     )
-    gate_url = settings.SITE_URL + reverse("secrets_deploy_gate", args=[client.code])
+    # POST/redirect/GET: a refresh of the page that shows the token never issues another.
+    # The plaintext waits in the session for that one GET, which takes it out.
+    request.session[_session_key(issued.token.code)] = issued.plaintext
+    return redirect("secrets_token_created", token_code=issued.token.code)
+
+
+def _session_key(token_code: str) -> str:
+    return f"deploy-token-once:{token_code}"
+
+
+@staff_required
+def token_created(request: HttpRequest, token_code: str) -> HttpResponse:
+    token = get_token_for_user(request, token_code)
+    plaintext = request.session.pop(_session_key(token.code), None)
+    gate_url = site_url(request) + reverse("secrets_deploy_gate", args=[token.client.code])
     response = render(
         request,
         "secrets/token_created.html",
-        {"client": client, "issued": issued, "plaintext": issued.plaintext, "gate_url": gate_url},
+        {"client": token.client, "token": token, "plaintext": plaintext, "gate_url": gate_url},
     )
     response["Cache-Control"] = "no-store"
     return response
