@@ -26,6 +26,21 @@ ensure_uv() {
   uv sync --frozen --quiet
 }
 
+ensure_node_tools() {
+  # Browser tooling only (Lighthouse, axe-core), from package-lock.json. Skipped when the
+  # installed tree already matches the lock file.
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  local stamp=node_modules/.launchready-lock.sha256
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" > "$stamp"
+  fi
+}
+
 # WeasyPrint renders the handover PDF with Pango; fonts are embedded from these packages.
 # poppler-utils' pdftotext lets scan_stored_text read issued PDFs for secret values.
 RUNTIME_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core git poppler-utils)
