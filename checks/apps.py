@@ -7,7 +7,11 @@ class ChecksConfig(AppConfig):
 
     def ready(self) -> None:
         from checks import panels, tasks  # noqa: F401 - tasks registers the Huey tasks
+        from checks.chat import chat_send
+        from clients.notifications.channels import register_chat_sender
         from clients.panels import register
+
+        register_chat_sender(chat_send)
 
         register("sprint", panels.sprint_panel, order=10)
         register("item_badges", panels.item_badges)

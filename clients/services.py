@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -42,6 +43,8 @@ from clients.models import (
     SprintStage,
     StageStatus,
 )
+from clients.notifications.models import EventKind
+from clients.notifications.services import notify
 from launchready.guard.fields import guard_value
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent / "playbook" / "playbook.json"
@@ -395,7 +398,21 @@ def _stage_advance(*, sprint: Sprint, by: AbstractBaseUser, override_reason: str
         kind="stage.advanced",
         message=f"Stage {stage.number} ({stage.title}) is complete. Now on stage {nxt.number}: {nxt.title}.",
     )
+    notify(
+        event=EventKind.STAGE_COMPLETED,
+        sprint=sprint,
+        key=f"stage:{stage.pk}",
+        title=f"Stage {stage.number} ({stage.title}) is complete",
+        text=f"Now on stage {nxt.number}: {nxt.title}. {nxt.founder_summary}".strip(),
+        path=_portal_path(sprint),
+        actor=by,
+        now=now,
+    )
     return nxt
+
+
+def _portal_path(sprint: Sprint) -> str:
+    return reverse("portal_sprint", args=[sprint.code])
 
 
 @transaction.atomic
@@ -441,6 +458,16 @@ def sprint_decide(
         actor=by,
         kind="sprint.decided",
         message=f"{_name(by)} decided: {label}." + (f" Reason: {reason}" if reason else ""),
+    )
+    notify(
+        event=EventKind.DECISION_RECORDED,
+        sprint=sprint,
+        key=f"sprint:{sprint.pk}",
+        title=f"{sprint.client.name}: the launch decision is {label.lower()}",
+        text=sprint.outcome_reason,
+        path=_portal_path(sprint),
+        actor=by,
+        now=now,
     )
     return sprint
 
@@ -514,6 +541,22 @@ def _finding_label(finding: Finding) -> str:
     return f"{finding.get_impact_display().lower()} “{finding.title}”"
 
 
+def _blocker_notify(finding: Finding, by: AbstractBaseUser | None) -> None:
+    """Founders hear about a launch blocker once: the key is the finding itself."""
+    if finding.impact != Impact.BLOCKER or finding.status != FindingStatus.OPEN:
+        return
+    notify(
+        event=EventKind.BLOCKER_NEW,
+        sprint=finding.sprint,
+        key=f"finding:{finding.pk}",
+        title=f"New launch blocker: {finding.title}",
+        # The founder's wording only; evidence and staff notes stay on the staff side.
+        text=finding.founder_explanation,
+        path=_portal_path(finding.sprint),
+        actor=by,
+    )
+
+
 @transaction.atomic
 def finding_create(*, sprint: Sprint, by: AbstractBaseUser, **fields: Any) -> Finding:
     unknown = set(fields) - set(FINDING_FIELDS)
@@ -526,6 +569,7 @@ def finding_create(*, sprint: Sprint, by: AbstractBaseUser, **fields: Any) -> Fi
         kind="finding.created",
         message=f"{_name(by)} recorded a {_finding_label(finding)} in stage {finding.stage.number}.",
     )
+    _blocker_notify(finding, by)
     return finding
 
 
@@ -554,6 +598,8 @@ def finding_update(*, finding: Finding, by: AbstractBaseUser, **fields: Any) -> 
         message=f"{_name(by)} updated “{finding.title}”"
         + (f": {', '.join(changes)}." if changes else "."),
     )
+    if finding.impact != before_impact:
+        _blocker_notify(finding, by)
     return finding
 
 
@@ -600,6 +646,7 @@ def finding_sync_automated(
                 kind="finding.detected",
                 message=f"Automated check {source} found a {_finding_label(finding)} on {target}.",
             )
+            _blocker_notify(finding, None)
         else:
             reopened = finding.status != FindingStatus.OPEN
             finding.title, finding.evidence = title, evidence

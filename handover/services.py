@@ -10,11 +10,14 @@ import subprocess
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clients.jobs.models import ACTIVE
 from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
 from clients.models import Sprint
+from clients.notifications.models import EventKind
+from clients.notifications.services import notify
 from clients.services import ServiceError, activity_log
 from handover.models import HandoverDraft, IssuedHandover, IssueJob
 from handover.readiness import Readiness, readiness
@@ -214,6 +217,17 @@ def handover_issue(
                     actor=by,
                     kind="handover.issued",
                     message=f"{_name(by)} issued the signed handover, version {version}.",
+                )
+                notify(
+                    event=EventKind.HANDOVER_ISSUED,
+                    sprint=sprint,
+                    key=f"handover:{issued.pk}",
+                    title=f"{sprint.client.name}: your signed handover, version {version}",
+                    text="The handover lists what was checked, who owns each account and "
+                    "what to do when something breaks. Download it from your launch page.",
+                    path=reverse("portal_sprint", args=[sprint.code]),
+                    actor=by,
+                    now=now,
                 )
                 if document.gaps:
                     activity_log(

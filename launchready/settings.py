@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "launchready.guard",
     "clients",
+    "clients.notifications",
     "checks",
     "checks.monitoring",
     "checks.secrets",
@@ -235,6 +236,8 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 
 # --- Launch Ready's own knobs
 SPRINT_HOURS = envint("LAUNCHREADY_SPRINT_HOURS", 48)
+# Stage completions reach founders as one digest: the first waits this long for company.
+NOTIFY_DIGEST_MINUTES = envint("NOTIFY_DIGEST_MINUTES", 60)
 
 # --- checks (automated audits): network boundary and probe settings
 LAUNCHREADY_DNS_NAMESERVERS = envlist(

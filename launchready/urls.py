@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("checks.monitoring.urls")),
     path("", include("checks.secrets.urls")),
     path("", include("handover.urls")),
+    path("", include("clients.notifications.urls")),
     path("", include("clients.urls")),
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from checks.secrets.models import (
@@ -27,6 +28,8 @@ from checks.secrets.scan import Hit, ScanError, ScanReport, SourceRefused, scan_
 from checks.secrets.validators import browser_prefix, looks_sensitive
 from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
 from clients.models import Client, Impact, Sprint
+from clients.notifications.models import EventKind
+from clients.notifications.services import notify
 from clients.services import activity_log, finding_sync_automated
 from launchready.guard.rules import rule_label
 
@@ -391,7 +394,34 @@ def deploy_gate_check(
         names_received=len(present),
     )
     DeployToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    if missing:
+        _deploy_refused_notify(
+            client=client,
+            environment=environment,
+            version=version,
+            why=f"{len(missing)} required variable(s) missing: {', '.join(missing[:10])}"
+            + (" …" if len(missing) > 10 else ""),
+        )
     return GateAnswer(ok=not missing, required=required, missing=missing, exposed=exposed)
+
+
+def _deploy_refused_notify(*, client: Client, environment: str, version: str, why: str) -> None:
+    """The consultant and the founders who own deploys hear once per client, environment
+    and version, however often the CI retries it. A client with no sprint has nobody to tell."""
+    sprint = client.sprints.order_by("finished_at", "-started_at").first()
+    if sprint is None:
+        return
+    where = " ".join(part for part in (environment, version) if part) or "unnamed deploy"
+    with transaction.atomic():
+        notify(
+            event=EventKind.DEPLOY_REFUSED,
+            sprint=sprint,
+            key=f"deploy:{client.pk}:{environment}:{version}:{why}",
+            title=f"{client.name}: deploy stopped by the gate ({where})",
+            text=f"The deploy gate stopped {where}: {why}. Add them where the deploy runs, "
+            "then deploy again.",
+            path=reverse("secrets_inventory", args=[client.code]),
+        )
 
 
 def deploy_gate_refused(*, token: DeployToken, environment: str = "", version: str = "") -> None:
@@ -401,4 +431,10 @@ def deploy_gate_refused(*, token: DeployToken, environment: str = "", version: s
         environment=environment,
         version=version,
         result=DeployResult.REFUSED,
+    )
+    _deploy_refused_notify(
+        client=token.client,
+        environment=environment,
+        version=version,
+        why="the request it sent could not be read",
     )

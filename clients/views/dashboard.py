@@ -47,6 +47,9 @@ ROW_FIELDS = (
     "last_activity_at",
     "client__name",
     "client__business_type",
+    # Unread founder messages: a counter beside the sprint, read by the same query (a
+    # LEFT JOIN on a one-to-one), so the badge adds no query per row or per page.
+    "inbox__unread",
 )
 
 
@@ -154,12 +157,19 @@ class _RowRenderer:
             if blocker_count
             else '<span class="muted">0</span>'
         )
+        unread = sprint["inbox__unread"] or 0
+        badge = (
+            f' <span class="pill pill-unread" title="Unread messages from the founder">'
+            f"{unread} new message{'s' if unread != 1 else ''}</span>"
+            if unread
+            else ""
+        )
         last_at = sprint["last_activity_at"]
         # Everything typed by a person goes through escape(); the rest is our own markup.
         return mark_safe(  # noqa: S308
             f'<tr class="{row_class}">'
             f'<td><a class="strong" href="{self.url_head}{escape(sprint["code"])}{self.url_tail}">'
-            f"{escape(sprint['client__name'])}</a><br>"
+            f"{escape(sprint['client__name'])}</a>{badge}<br>"
             f'<span class="small muted">{_BUSINESS.get(sprint["client__business_type"], "")}</span></td>'
             f'<td class="nowrap">{_PROGRESS.get(stage, "")} <span class="small">{stage}/{STAGE_COUNT}</span></td>'
             f'<td class="nowrap">{clock}<br><span class="small muted">due {due:%a} {due.day} {due:%b, %H:%M}</span></td>'

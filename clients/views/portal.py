@@ -11,6 +11,8 @@ from clients import services
 from clients.access import get_sprint_for_user, sprints_for_user
 from clients.forms import CommentForm
 from clients.models import FindingStatus, Sprint
+from clients.notifications import services as notifications
+from clients.notifications.messages import consultant_reply_post, founder_message_post
 from clients.panels import render_panels
 from clients.views.sprints import ordered_findings, stage_summaries
 
@@ -37,6 +39,13 @@ def _portal_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "comment_form": CommentForm(),
         "panels": render_panels("portal", request=request, sprint=sprint),
     }
+    if not request.user.is_staff:
+        # "New since your last visit": the page itself posts the visit once shown.
+        last_visit = notifications.portal_last_visit(user=request.user, sprint=sprint)
+        context["last_visit"] = last_visit
+        context["new_since"] = notifications.new_since(
+            user=request.user, sprint=sprint, since=last_visit
+        )
     context.update(extra)
     return context
 
@@ -54,11 +63,20 @@ def portal_comment(request: HttpRequest, sprint_code: str) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_add(sprint=sprint, by=request.user, text=form.cleaned_data["text"])
+            if request.user.is_staff:
+                consultant_reply_post(
+                    sprint=sprint, by=request.user, text=form.cleaned_data["text"]
+                )
+            else:
+                founder_message_post(
+                    sprint=sprint, by=request.user, text=form.cleaned_data["text"]
+                )
         except services.ServiceError as exc:
             form.add_error("text", str(exc))
         else:
-            messages.success(request, "Thanks, your message is on the sprint log.")
+            messages.success(
+                request, "Thanks: your message is on the sprint log and your consultant is told."
+            )
             return redirect("portal_sprint", sprint_code=sprint.code)
     return render(
         request,
