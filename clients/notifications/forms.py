@@ -63,6 +63,6 @@ class ReplyForm(GuardedForm):
     text = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reply to the founder",
+        label="Your reply",
         help_text="Shown on the founder's launch page and emailed to them.",
     )
