@@ -41,6 +41,7 @@ def seed(n_clients: int) -> None:
 
     from clients import services
     from clients.models import BusinessType, Client, Impact, ItemState, Maturity
+    from clients.notifications import services as notifications
 
     user = get_user_model().objects.create_user("bench", password="bench-password-1", is_staff=True)
     types = list(BusinessType.values)
@@ -64,6 +65,10 @@ def seed(n_clients: int) -> None:
             services.finding_create(
                 sprint=sprint, by=user, stage=stage, title="Cleanup", impact=Impact.CLEANUP
             )
+        if i % 5 == 0:
+            # An unread founder message: the dashboard shows a badge from the same query.
+            entry = services.comment_add(sprint=sprint, by=user, text="A question from the founder")
+            notifications.inbox_message_received(sprint=sprint, at=entry.created_at)
 
 
 def measure(client, urls: dict[str, str], n: int) -> dict[str, dict]:

@@ -5,6 +5,7 @@ Delivery itself is in ``delivery``; Huey wrappers in ``tasks``."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from clients.notifications.models import (
     Preference,
 )
 from clients.notifications.recipients import recipients_for
+
+log = logging.getLogger(__name__)
 
 DEADLINE_WARNING = timedelta(hours=8)
 
@@ -118,10 +121,19 @@ def notify(
             )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if rows and event not in BATCHED:
-        from clients.notifications.tasks import notification_event_deliver
-
-        transaction.on_commit(lambda: notification_event_deliver(event.value, key))
+        transaction.on_commit(lambda: _enqueue(event.value, key))
     return rows
+
+
+def _enqueue(kind: str, key: str) -> None:
+    """Queue the send. A queue that cannot be reached loses nothing: the rows are
+    committed and the minute tick sends them; the change itself must not fail for it."""
+    from clients.notifications.tasks import notification_event_deliver
+
+    try:
+        notification_event_deliver(kind, key)
+    except Exception as exc:  # Redis errors come in many classes
+        log.warning("notification not queued (the minute tick will send it): %s", exc)
 
 
 def _digest_due(user: AbstractBaseUser, channel: str, kind: str, now: datetime) -> datetime:
@@ -147,9 +159,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> list[Notification]:
     goes overdue. Keys carry the deadline, so running this every minute sends each once,
     and a moved deadline earns a fresh warning."""
     now = now or timezone.now()
-    open_items = ChecklistItem.objects.filter(
-        stage__sprint=OuterRef("pk"), state=ItemState.OPEN
-    )
+    open_items = ChecklistItem.objects.filter(stage__sprint=OuterRef("pk"), state=ItemState.OPEN)
     open_blockers = Finding.objects.filter(
         sprint=OuterRef("pk"), status=FindingStatus.OPEN, impact=Impact.BLOCKER
     ).exclude(decision=Decision.ACCEPTED)
@@ -231,11 +241,9 @@ def unsubscribe(*, user: AbstractBaseUser, channel: str) -> Preference:
     channel = Channel(channel)
     with transaction.atomic():
         pref = preference_update(user=user, **{channel.value: Level.NONE})
-        Notification.objects.filter(
-            recipient=user, channel=channel, sent_at__isnull=True
-        ).exclude(next_try_at=None).update(
-            next_try_at=None, error="not sent: the person unsubscribed"
-        )
+        Notification.objects.filter(recipient=user, channel=channel, sent_at__isnull=True).exclude(
+            next_try_at=None
+        ).update(next_try_at=None, error="not sent: the person unsubscribed")
     return pref
 
 

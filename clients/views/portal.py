@@ -68,9 +68,7 @@ def portal_comment(request: HttpRequest, sprint_code: str) -> HttpResponse:
                     sprint=sprint, by=request.user, text=form.cleaned_data["text"]
                 )
             else:
-                founder_message_post(
-                    sprint=sprint, by=request.user, text=form.cleaned_data["text"]
-                )
+                founder_message_post(sprint=sprint, by=request.user, text=form.cleaned_data["text"])
         except services.ServiceError as exc:
             form.add_error("text", str(exc))
         else:

@@ -39,7 +39,11 @@ def _close_stage(sprint, by):
 @pytest.fixture
 def cofounder(client_a, consultant):
     return services.founder_add(
-        client=client_a, by=consultant, email="cto@acme.test", full_name="Cy Acme", password="x-Pass-123456"
+        client=client_a,
+        by=consultant,
+        email="cto@acme.test",
+        full_name="Cy Acme",
+        password="x-Pass-123456",
     ).user
 
 
@@ -108,8 +112,11 @@ def test_a_finding_raised_to_blocker_is_told_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         finding = services.finding_create(
-            sprint=sprint_a, by=consultant, stage=sprint_a.stages.get(number=1),
-            title="Old domain loops", impact=Impact.CLEANUP,
+            sprint=sprint_a,
+            by=consultant,
+            stage=sprint_a.stages.get(number=1),
+            title="Old domain loops",
+            impact=Impact.CLEANUP,
         )
         assert mail.outbox == []
         services.finding_update(finding=finding, by=consultant, impact=Impact.BLOCKER)
@@ -131,7 +138,9 @@ def test_decision_reaches_founders_with_a_plain_subject(
         _close_stage(sprint_a, consultant)
     sprint_a.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        services.sprint_decide(sprint=sprint_a, by=consultant, outcome="no_go", reason="DNS not ready")
+        services.sprint_decide(
+            sprint=sprint_a, by=consultant, outcome="no_go", reason="DNS not ready"
+        )
     decision = [m for m in mail.outbox if "decision" in m.subject]
     assert [m.subject for m in decision] == ["Smith & Sons <Ltd>: the launch decision is no-go"]
     assert "&amp;" not in decision[0].body and "DNS not ready" in decision[0].body
@@ -165,9 +174,7 @@ def test_refused_deploy_reaches_consultant_and_the_founder_who_deploys_once(
 
 
 @covers(EventKind.DEADLINE_NEAR, EventKind.OVERDUE)
-def test_eight_hours_left_and_overdue_go_out_once_each(
-    consultant, founder, client_a, deliver
-):
+def test_eight_hours_left_and_overdue_go_out_once_each(consultant, founder, client_a, deliver):
     with time_machine.travel(T0, tick=False):
         sprint = services.sprint_start(client=client_a, by=consultant, hours=48)
     tick = notifications.deadlines_sweep

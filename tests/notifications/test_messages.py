@@ -26,7 +26,11 @@ def test_founder_message_emails_the_consultant_once_and_shows_unread_on_the_dash
     client, founder, consultant, sprint_a, django_capture_on_commit_callbacks
 ):
     _post_message(
-        client, founder, sprint_a, "Can we move the DNS change to Friday?", django_capture_on_commit_callbacks
+        client,
+        founder,
+        sprint_a,
+        "Can we move the DNS change to Friday?",
+        django_capture_on_commit_callbacks,
     )
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -101,7 +105,9 @@ def test_empty_reply_re_renders_with_an_error(client, consultant, sprint_a):
 
 def test_founder_cannot_reply_or_mark_read(client, founder, sprint_a):
     client.force_login(founder)
-    assert client.post(reverse("sprint_reply", args=[sprint_a.code]), {"text": "x"}).status_code == 404
+    assert (
+        client.post(reverse("sprint_reply", args=[sprint_a.code]), {"text": "x"}).status_code == 404
+    )
     assert client.post(reverse("inbox_read", args=[sprint_a.code])).status_code == 404
 
 

@@ -47,7 +47,10 @@ def test_unsubscribe_link_works_signed_out_and_headers_are_present(
 
 def test_a_forged_or_broken_token_is_404(client, consultant):
     token = delivery.unsubscribe_token(consultant.pk, Channel.EMAIL)
-    assert client.get(reverse("notifications_unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
+    assert (
+        client.get(reverse("notifications_unsubscribe", args=[token[:-2] + "xx"])).status_code
+        == 404
+    )
     assert client.post(reverse("notifications_unsubscribe", args=["nothing"])).status_code == 404
 
 
@@ -104,16 +107,26 @@ def test_handover_issued_is_emailed_to_founders(
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         issued = IssuedHandover(
-            sprint=sprint_a, version=1, sha256="0" * 64, size=9, issued_at=timezone.now(),
-            signer_name="Sam", signer_subject="CN=Sam", signer_fingerprint="00",
-            signer_self_signed=True, signer_cert_pem="",
+            sprint=sprint_a,
+            version=1,
+            sha256="0" * 64,
+            size=9,
+            issued_at=timezone.now(),
+            signer_name="Sam",
+            signer_subject="CN=Sam",
+            signer_fingerprint="00",
+            signer_self_signed=True,
+            signer_cert_pem="",
         )
         issued.file.save("t.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
         issued.save()
         notifications.notify(
-            event=EventKind.HANDOVER_ISSUED, sprint=sprint_a, key=f"handover:{issued.pk}",
+            event=EventKind.HANDOVER_ISSUED,
+            sprint=sprint_a,
+            key=f"handover:{issued.pk}",
             title="Acme Coaching: your signed handover, version 1",
-            path=reverse("portal_sprint", args=[sprint_a.code]), actor=consultant,
+            path=reverse("portal_sprint", args=[sprint_a.code]),
+            actor=consultant,
         )
     assert [m.subject for m in mail.outbox] == ["Acme Coaching: your signed handover, version 1"]
     assert mail.outbox[0].to == [founder.email]

@@ -37,8 +37,14 @@ def test_every_kind_renders_plain_subjects_and_both_parts(kind, founder, consult
     client.name = "Ann & Bo's <Shop>"
     client.save()
     row = Notification.objects.create(
-        kind=kind, key="sweep", sprint=sprint_a, recipient=founder, channel=Channel.EMAIL,
-        title=f'{client.name}: "quoted" & done', text="Line one & two", path="/portal/x/",
+        kind=kind,
+        key="sweep",
+        sprint=sprint_a,
+        recipient=founder,
+        channel=Channel.EMAIL,
+        title=f'{client.name}: "quoted" & done',
+        text="Line one & two",
+        path="/portal/x/",
     )
     subject, text, html = delivery.render([row])
     assert subject and "\n" not in subject
