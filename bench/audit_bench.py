@@ -105,7 +105,8 @@ def main() -> None:
         print(f"  {r.status} {r.check_id} {r.target}: {r.summary}")
     print(
         f"{args.domains} domains: {total} results in {wall:.1f} s wall "
-        f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: {bad}"
+        f"({args.parallel} domains at a time, {os.cpu_count()} cores; target < 20 s); fail/error: "
+        f"{bad}"
     )
     for kind, target in (("black-hole", 15), ("refusing", 2)):
         settings.LAUNCHREADY_DNS_NAMESERVERS = [failing_resolvers[kind]]
@@ -120,7 +121,8 @@ def main() -> None:
         ]
         print(
             f"{kind} resolver: one audit in {took:.2f} s (target < {target} s); "
-            f"{sum(r.status == 'error' for r in results)} of {len(results)} results error, pass: {len(passes)} {passes}"
+            f"{sum(r.status == 'error' for r in results)} of {len(results)} results error, pass: "
+            f"{len(passes)} {passes}"
         )
     parent_conn.send("stop")
     child.join(timeout=10)

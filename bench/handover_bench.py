@@ -91,7 +91,8 @@ def main() -> None:
             assert (verdict.timestamp is not None) == bool(tsa), verdict
         load = os.getloadavg()[0]
         print(
-            f"handover bench{' with a loopback TSA' if tsa else ''}: {args.runs} runs, {sizes[-1] / 1024:.0f} KiB per PDF, "
+            f"handover bench{' with a loopback TSA' if tsa else ''}: {args.runs} runs, "
+            f"{sizes[-1] / 1024:.0f} KiB per PDF, "
             f"{os.cpu_count()} CPUs, load average {load:.1f}"
         )
         rows = (
@@ -103,7 +104,8 @@ def main() -> None:
             verdict = "OK" if median < target else "OVER TARGET"
             print(
                 f"  {label:<27} median {median * 1000:6.0f} ms   max {worst * 1000:6.0f} ms   "
-                f"CPU median {statistics.median(cpu) * 1000:6.0f} ms   target < {target:.0f} s  {verdict}"
+                f"CPU median {statistics.median(cpu) * 1000:6.0f} ms   target < {target:.0f} s  "
+                f"{verdict}"
             )
 
 

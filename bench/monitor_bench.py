@@ -119,7 +119,8 @@ def main() -> None:
     )
     print(
         f"{args.monitors} monitors at 60 s, concurrency {settings.MONITOR_CONCURRENCY}, "
-        f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {os.cpu_count()} CPUs"
+        f"database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {os.cpu_count()} "
+        "CPUs"
     )
 
     lags: list[float] = []
@@ -142,7 +143,8 @@ def main() -> None:
         print(
             f"run {run + 1}: probed {report.claimed} in {wall:.1f} s wall, {cpu:.1f} s CPU "
             f"({cpu / slot * 100:.0f}% of one core over the slot), lag p50 "
-            f"{statistics.median(report.lags_s) if report.lags_s else 0:.2f} s p95 {rows[-1][4]:.2f} s "
+            f"{statistics.median(report.lags_s) if report.lags_s else 0:.2f} s p95 "
+            f"{rows[-1][4]:.2f} s "
             f"max {max(report.lags_s, default=0):.2f} s, RSS {_rss_mb():.0f} MB"
         )
         due += timedelta(seconds=slot)
@@ -152,13 +154,16 @@ def main() -> None:
     per_minute = sum(r[1] for r in rows) / args.minutes
     print(f"probes per minute: {per_minute:.0f} ({len(rows)} runs, one per {slot} s slot)")
     print(
-        f"scheduling lag (probe start - due time): p50 {statistics.median(lags):.2f} s, p95 {_pct(lags, 95):.2f} s, max {max(lags):.2f} s"
+        f"scheduling lag (probe start - due time): p50 {statistics.median(lags):.2f} s, p95 "
+        f"{_pct(lags, 95):.2f} s, max {max(lags):.2f} s"
     )
     print(
-        f"run wall time: mean {statistics.mean(r[2] for r in rows):.1f} s; CPU per run: mean {statistics.mean(r[3] for r in rows):.1f} s"
+        f"run wall time: mean {statistics.mean(r[2] for r in rows):.1f} s; CPU per run: mean "
+        f"{statistics.mean(r[3] for r in rows):.1f} s"
     )
     print(
-        f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; failed probes: {failures}"
+        f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; failed "
+        f"probes: {failures}"
     )
 
     # Storage: a year of hourly rollups for one monitor, with this run's real histograms.
@@ -174,7 +179,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = 'monitoring_rollup' AND sql IS NOT NULL"
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'monitoring_rollup' AND sql IS NOT "
+                "NULL"
             )
             schema = [r[0] for r in cursor.fetchall()]
         else:
@@ -190,19 +196,23 @@ def main() -> None:
                     )
                 )
             db.executemany(
-                "INSERT INTO monitoring_rollup (monitor_id, hour, total, failures, histogram) VALUES (1, ?, 60, 0, ?)",
+                "INSERT INTO monitoring_rollup (monitor_id, hour, total, failures, histogram) "
+                "VALUES (1, ?, 60, 0, ?)",
                 [(h, text) for h in range(24 * 365)],
             )
             db.commit()
             used = db.execute(
-                "SELECT SUM(pgsize - unused) FROM dbstat WHERE name LIKE '%rollup%' OR name LIKE 'sqlite_autoindex%'"
+                "SELECT SUM(pgsize - unused) FROM dbstat WHERE name LIKE '%rollup%' OR name LIKE "
+                "'sqlite_autoindex%'"
             ).fetchone()[0]
             print(
-                f"a year of hourly rollups, one monitor ({label}, {text!r}): {used / 1024:.0f} KiB (SQLite, table + index)"
+                f"a year of hourly rollups, one monitor ({label}, {text!r}): {used / 1024:.0f} KiB "
+                "(SQLite, table + index)"
             )
     if latencies:
         print(
-            f"loopback probe latency: p50 {statistics.median(latencies):.0f} ms, p95 {_pct(latencies, 95):.0f} ms"
+            f"loopback probe latency: p50 {statistics.median(latencies):.0f} ms, p95 "
+            f"{_pct(latencies, 95):.0f} ms"
         )
     server.terminate()
 

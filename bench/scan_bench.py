@@ -158,15 +158,18 @@ def main() -> None:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
-        f"repository: {commits} commits, {tracked} files in HEAD (generated in {generated:.1f} s) at {repo}"
+        f"repository: {commits} commits, {tracked} files in HEAD (generated in {generated:.1f} s) "
+        f"at {repo}"
     )
     print(f"cores: {os.cpu_count()}")
     print(f"scan: {total:.1f} s total; " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     print(
-        f"lines added in history scanned: {report.lines:,}; working-tree files: {report.worktree_files:,}"
+        f"lines added in history scanned: {report.lines:,}; working-tree files: "
+        f"{report.worktree_files:,}"
     )
     print(
-        f"hits: {len(report.hits)} (distinct values: {len(report.fingerprints)}; planted: {planted})"
+        f"hits: {len(report.hits)} (distinct values: {len(report.fingerprints)}; planted: "
+        f"{planted})"
     )
     print(f"peak memory: python {own:.0f} MiB, largest git child {children:.0f} MiB")
     print("target < 60 s:", "met" if total < 60 else "MISSED")

@@ -166,7 +166,7 @@ def _job_tls(name: str) -> Callable[[DomainSpec, _Shared], list[Result]]:
         if addresses.error:
             with shared.lock:
                 shared.certs.setdefault(name, net.TlsFacts(name, None, error=addresses.error))
-            return [errored("tls.trusted", name, addresses.error)]
+            return [errored("tls.trusted", name, addresses.error, host=name)]
         if not addresses.addresses:
             return []  # dns.*.resolves already says the name does not exist
         out = []

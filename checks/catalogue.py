@@ -20,6 +20,7 @@ class CheckInfo:
     advice: str
     family: str
     depends: tuple[str, ...] = ()  # the facts its verdict needs; any of them an error -> error
+    plain: str = ""  # what a founder reads: the goal in everyday words, never the id
 
 
 _ROWS = [
@@ -29,35 +30,41 @@ _ROWS = [
         "Main domain resolves",
         "dns",
         B,
-        "Your main domain name does not point at a server, so visitors typing it see an error. Add an A (or AAAA) record at your DNS provider.",
+        "Your main domain name does not point at a server, so visitors typing it see an error. Add "
+        "an A (or AAAA) record at your DNS provider.",
     ),
     (
         "dns.www.resolves",
         "www resolves",
         "dns",
         B,
-        "People often type www in front of your domain. Make www point at your site too, so it can redirect to the main address.",
+        "People often type www in front of your domain. Make www point at your site too, so it can "
+        "redirect to the main address.",
     ),
     (
         "dns.subdomain.resolves",
         "Declared subdomains resolve",
         "dns",
         B,
-        "A part of your product (such as app or api) has a name that does not point anywhere, so it cannot be reached.",
+        "A part of your product (such as app or api) has a name that does not point anywhere, so "
+        "it "
+        "cannot be reached.",
     ),
     (
         "dns.subdomain.undeclared",
         "No forgotten subdomains",
         "deploy",
         C,
-        "We found names under your domain that nobody told us about (for example an old staging site). Check each one: delete it or protect it.",
+        "We found names under your domain that nobody told us about (for example an old staging "
+        "site). Check each one: delete it or protect it.",
     ),
     (
         "dns.cname.dangling",
         "No dangling aliases",
         "dns",
         B,
-        "A name under your domain is an alias for a service that no longer exists. Someone else could claim that service and show their content on your domain. Remove the record.",
+        "A name under your domain is an alias for a service that no longer exists. Someone else "
+        "could claim that service and show their content on your domain. Remove the record.",
     ),
     (
         "dns.nameservers",
@@ -78,7 +85,9 @@ _ROWS = [
         "Certificate authorities restricted",
         "dns",
         C,
-        "A CAA record says which companies may issue certificates for your domain. Without one, any certificate authority may; adding one is a small extra safeguard.",
+        "A CAA record says which companies may issue certificates for your domain. Without one, "
+        "any "
+        "certificate authority may; adding one is a small extra safeguard.",
     ),
     # Redirects
     (
@@ -86,42 +95,50 @@ _ROWS = [
         "One canonical address",
         "dns",
         B,
-        "Your site answers at more than one address (with or without www, http or https). Pick one and redirect the others to it, so links, logins and search ranking all use the same address.",
+        "Your site answers at more than one address (with or without www, http or https). Pick one "
+        "and redirect the others to it, so links, logins and search ranking all use the same "
+        "address.",
     ),
     (
         "redirect.https_upgrade",
         "http upgrades to https",
         "edge",
         B,
-        "Visitors who type your address without https are not moved to the secure version straight away. Redirect http to https on the same name first.",
+        "Visitors who type your address without https are not moved to the secure version straight "
+        "away. Redirect http to https on the same name first.",
     ),
     (
         "redirect.hops",
         "Short redirect chains",
         "dns",
         C,
-        "Visitors are bounced through several redirects before reaching your page, which slows the first visit. Redirect straight to the final address.",
+        "Visitors are bounced through several redirects before reaching your page, which slows the "
+        "first visit. Redirect straight to the final address.",
     ),
     (
         "redirect.preserves_path",
         "Redirects keep the page",
         "dns",
         T,
-        "A redirect drops the page or campaign code people asked for and sends them to the home page. Keep the path and query string when redirecting.",
+        "A redirect drops the page or campaign code people asked for and sends them to the home "
+        "page. Keep the path and query string when redirecting.",
     ),
     (
         "redirect.no_downgrade",
         "No https to http downgrade",
         "edge",
         B,
-        "Somewhere a redirect sends visitors from the secure https version back to plain http. Fix that redirect so it always stays on https.",
+        "Somewhere a redirect sends visitors from the secure https version back to plain http. Fix "
+        "that redirect so it always stays on https.",
     ),
     (
         "redirect.declared",
         "Old and campaign links land right",
         "dns",
         T,
-        "An old or campaign link does not end where you told us it should. Update the redirect (use a permanent 301 or 308).",
+        "An old or campaign link does not end where you told us it should. Update the redirect "
+        "(use "
+        "a permanent 301 or 308).",
     ),
     # TLS
     (
@@ -129,35 +146,41 @@ _ROWS = [
         "Certificate trusted",
         "edge",
         B,
-        "Browsers do not trust your site's certificate, so visitors see a full-page security warning. Install a certificate with its complete chain (Let's Encrypt or your host can do this).",
+        "Browsers do not trust your site's certificate, so visitors see a full-page security "
+        "warning. Install a certificate with its complete chain (Let's Encrypt or your host can do "
+        "this).",
     ),
     (
         "tls.hostname",
         "Certificate matches the name",
         "edge",
         B,
-        "The certificate on this address is for a different name, so browsers show a security warning.",
+        "The certificate on this address is for a different name, so browsers show a security "
+        "warning.",
     ),
     (
         "tls.coverage",
         "Certificate covers every name",
         "edge",
         T,
-        "Your certificate does not cover all of your names (main domain, www and subdomains). Add the missing names to it.",
+        "Your certificate does not cover all of your names (main domain, www and subdomains). Add "
+        "the missing names to it.",
     ),
     (
         "tls.expiry",
         "Certificate not about to expire",
         "edge",
         B,
-        "Your certificate expires soon (or has expired). When it does, browsers block the site. Renew it and make sure renewal is automatic.",
+        "Your certificate expires soon (or has expired). When it does, browsers block the site. "
+        "Renew it and make sure renewal is automatic.",
     ),
     (
         "tls.legacy_protocols",
         "Old TLS versions refused",
         "edge",
         C,
-        "Your server still accepts TLS 1.0 or 1.1, outdated encryption that browsers have abandoned. Turn them off in your host or CDN settings.",
+        "Your server still accepts TLS 1.0 or 1.1, outdated encryption that browsers have "
+        "abandoned. Turn them off in your host or CDN settings.",
     ),
     # HTTP
     (
@@ -165,84 +188,98 @@ _ROWS = [
         "HSTS set",
         "edge",
         T,
-        "Your site does not tell browsers to always use https (HSTS). Add the Strict-Transport-Security header with a max-age of at least six months.",
+        "Your site does not tell browsers to always use https (HSTS). Add the "
+        "Strict-Transport-Security header with a max-age of at least six months.",
     ),
     (
         "http.csp",
         "Content Security Policy",
         "edge",
         C,
-        "A Content-Security-Policy header limits which scripts may run on your pages, which blunts many attacks. Add one, even a simple one.",
+        "A Content-Security-Policy header limits which scripts may run on your pages, which blunts "
+        "many attacks. Add one, even a simple one.",
     ),
     (
         "http.content_type_options",
         "X-Content-Type-Options",
         "edge",
         C,
-        "Add 'X-Content-Type-Options: nosniff' so browsers do not guess file types, a one-line fix.",
+        "Add 'X-Content-Type-Options: nosniff' so browsers do not guess file types, a one-line "
+        "fix.",
     ),
     (
         "http.frame_options",
         "Framing protection",
         "edge",
         C,
-        "Other sites can embed your pages in a frame, which enables click-jacking. Send X-Frame-Options: DENY or a CSP frame-ancestors rule.",
+        "Other sites can embed your pages in a frame, which enables click-jacking. Send "
+        "X-Frame-Options: DENY or a CSP frame-ancestors rule.",
     ),
     (
         "http.referrer_policy",
         "Referrer-Policy",
         "edge",
         C,
-        "Without a Referrer-Policy, full page addresses (which may contain private details) leak to other sites. Send 'strict-origin-when-cross-origin'.",
+        "Without a Referrer-Policy, full page addresses (which may contain private details) leak "
+        "to "
+        "other sites. Send 'strict-origin-when-cross-origin'.",
     ),
     (
         "http.cookies",
         "Cookies protected",
         "edge",
         T,
-        "Your cookies are missing protections (Secure, HttpOnly, SameSite), which makes stealing a logged-in session easier.",
+        "Your cookies are missing protections (Secure, HttpOnly, SameSite), which makes stealing a "
+        "logged-in session easier.",
     ),
     (
         "http.mixed_content",
         "No mixed content",
         "edge",
         T,
-        "Your secure page loads some files over plain http. Browsers block insecure scripts and warn about the rest. Load everything over https.",
+        "Your secure page loads some files over plain http. Browsers block insecure scripts and "
+        "warn about the rest. Load everything over https.",
     ),
     (
         "http.cache_static",
         "Static files cached",
         "edge",
         C,
-        "Your images, styles and scripts are downloaded again on every visit. Let browsers and the CDN cache them (Cache-Control with a max-age).",
+        "Your images, styles and scripts are downloaded again on every visit. Let browsers and the "
+        "CDN cache them (Cache-Control with a max-age).",
     ),
     (
         "http.cache_private",
         "Private pages not cached publicly",
         "edge",
         B,
-        "A page that sets a login cookie may be stored by shared caches, so one visitor could see another's page. Mark such pages private or no-store.",
+        "A page that sets a login cookie may be stored by shared caches, so one visitor could see "
+        "another's page. Mark such pages private or no-store.",
     ),
     (
         "http.compression",
         "Compression on",
         "edge",
         C,
-        "Your pages are sent uncompressed, so they load slower on phones. Turn on gzip or Brotli compression.",
+        "Your pages are sent uncompressed, so they load slower on phones. Turn on gzip or Brotli "
+        "compression.",
     ),
     (
         "http.health",
         "Health URL answers",
         "deploy",
         B,
-        "The health address that monitoring will watch does not answer 200 OK. Fix it before we rely on it for alerts.",
+        "The health address that monitoring will watch does not answer 200 OK. Fix it before we "
+        "rely on it for alerts.",
     ),
     (
         "http.latency",
         "Fast enough",
         "edge",
         T,
-        "Your pages answer slower than the target for your stage. Slow pages lose visitors; look at hosting region, caching and slow queries.",
+        "Your pages answer slower than the target for your stage. Slow pages lose visitors; look "
+        "at "
+        "hosting region, caching and slow queries.",
     ),
     # Email
     (
@@ -257,28 +294,33 @@ _ROWS = [
         "SPF record valid",
         "dns",
         T,
-        "Your SPF record, which lists who may send email as you, is missing or broken, so your emails land in spam or can be forged.",
+        "Your SPF record, which lists who may send email as you, is missing or broken, so your "
+        "emails land in spam or can be forged.",
     ),
     (
         "email.dmarc",
         "DMARC policy",
         "dns",
         T,
-        "DMARC tells receiving mail servers what to do with forged email using your domain. Without a policy, anyone can pretend to be you.",
+        "DMARC tells receiving mail servers what to do with forged email using your domain. "
+        "Without "
+        "a policy, anyone can pretend to be you.",
     ),
     (
         "email.dkim",
         "DKIM keys valid",
         "dns",
         T,
-        "The DKIM key that signs your emails is missing, weak or revoked, so providers such as Gmail may reject or junk your mail.",
+        "The DKIM key that signs your emails is missing, weak or revoked, so providers such as "
+        "Gmail may reject or junk your mail.",
     ),
     (
         "email.mta_sts",
         "MTA-STS (information)",
         "dns",
         C,
-        "MTA-STS makes other mail servers use encryption when sending to you. Optional, but good practice.",
+        "MTA-STS makes other mail servers use encryption when sending to you. Optional, but good "
+        "practice.",
     ),
     (
         "email.tls_rpt",
@@ -286,6 +328,14 @@ _ROWS = [
         "dns",
         C,
         "TLS-RPT sends you reports when mail to you could not be encrypted. Optional.",
+    ),
+    # Page speed (a Lighthouse run of its own: checks/browser)
+    (
+        "perf.lighthouse",
+        "Mobile page speed meets the target",
+        "edge",
+        T,
+        "On a mid-range phone over a slow mobile connection this page is slow to show and to respond, so visitors leave before it loads. The finding lists the biggest gains first.",
     ),
 ]
 
@@ -331,10 +381,63 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "email.dkim": ("the selector's TXT lookup (none when no selector is declared)",),
     "email.mta_sts": ("_mta-sts TXT", "the policy file"),
     "email.tls_rpt": ("_smtp._tls TXT",),
+    "perf.lighthouse": ("the Lighthouse run of the page (in Chromium, behind the network guard)",),
+}
+
+# What founders read instead of the id or the consultant's short title: each check's
+# goal in everyday words (the portal and the founder's handover pages use these).
+PLAIN: dict[str, str] = {
+    "dns.apex.resolves": "Your main address works",
+    "dns.www.resolves": "Your address with www in front works",
+    "dns.subdomain.resolves": "The other parts of your site can be reached",
+    "dns.subdomain.undeclared": "No forgotten test or old sites under your name",
+    "dns.cname.dangling": "Nobody can take over an unused name under yours",
+    "dns.nameservers": "We know who controls your domain's settings",
+    "dns.cloudflare": "We know whether Cloudflare sits in front of your site",
+    "dns.caa": "Only the companies you chose can issue your certificates",
+    "redirect.canonical": "Every version of your address leads to one site",
+    "redirect.https_upgrade": "Visitors are moved to the secure version",
+    "redirect.hops": "Visitors reach your page without detours",
+    "redirect.preserves_path": "Links keep taking people to the page they wanted",
+    "redirect.no_downgrade": "Visitors are never sent back to the insecure version",
+    "redirect.declared": "Old and campaign links still land on the right page",
+    "tls.trusted": "Browsers trust your padlock",
+    "tls.hostname": "Your padlock is issued for the right name",
+    "tls.coverage": "Your padlock covers every address you use",
+    "tls.expiry": "Your padlock is not about to run out",
+    "tls.legacy_protocols": "Your site refuses outdated encryption",
+    "http.hsts": "Browsers are told to always use the secure version",
+    "http.csp": "Your pages limit which scripts may run",
+    "http.content_type_options": "Browsers do not guess what your files are",
+    "http.frame_options": "Other sites cannot wrap your pages in theirs",
+    "http.referrer_policy": "Your page addresses are not shared with other sites",
+    "http.cookies": "Your login cookies are protected",
+    "http.mixed_content": "Everything on your secure pages loads securely",
+    "http.cache_static": "Returning visitors load your site faster",
+    "http.cache_private": "One visitor's private page is never shown to another",
+    "http.compression": "Your pages are sent in compact form",
+    "http.health": "The address our monitoring watches answers",
+    "http.latency": "Your pages answer quickly",
+    "email.mx": "Email sent to you arrives",
+    "email.spf": "Mail providers know who may send email as you",
+    "email.dmarc": "Forged email in your name gets rejected",
+    "email.dkim": "Your emails carry a valid signature",
+    "email.mta_sts": "Mail to you travels encrypted (optional)",
+    "email.tls_rpt": "You hear about mail that could not be encrypted (optional)",
+    "perf.lighthouse": "Your site loads quickly on a phone",
 }
 
 CHECKS: dict[str, CheckInfo] = {
-    row[0]: CheckInfo(row[0], row[1], row[2], row[3], row[4], row[0].split(".")[0], DEPENDS[row[0]])
+    row[0]: CheckInfo(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[0].split(".")[0],
+        DEPENDS[row[0]],
+        PLAIN[row[0]],
+    )
     for row in _ROWS
 }
 FAMILIES = {
@@ -343,7 +446,12 @@ FAMILIES = {
     "tls": "TLS certificates",
     "http": "HTTP",
     "email": "Email",
+    "perf": "Page speed",
 }
+
+
+# Checks run by a job of their own in a real browser (checks/browser), not by the audit.
+BROWSER_CHECKS = frozenset({"perf.lighthouse"})
 
 
 def info(check_id: str) -> CheckInfo:

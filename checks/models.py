@@ -41,7 +41,7 @@ class CheckRun(Job):
         return f"checks {self.code} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return reverse("sprint_detail", args=[self.sprint.code])
+        return reverse("clients:sprint_detail", args=[self.sprint.code])
 
 
 class CheckResult(models.Model):

@@ -11,6 +11,8 @@ Settings, read at call time so tests can change them with the ``settings`` fixtu
 - ``LAUNCHREADY_ALLOW_PRIVATE_TARGETS``: default False; loopback, private, link-local,
   multicast and reserved addresses are refused (after every DNS answer and every
   redirect), so nobody can point the checker at the server's own network.
+- ``LAUNCHREADY_ALLOWED_PRIVATE_ADDRESSES``: addresses or networks exempt from that
+  refusal while it is on (one staging host); every other private address stays refused.
 
 Public API
 ----------
@@ -22,6 +24,9 @@ Public API
 ``address_refusal(ip) -> str | None`` / ``guard_address(ip) -> None``
     Why an address may not be contacted (None when it may); ``guard_address`` raises
     ``TargetRefused`` instead.
+``host_refusal(host) -> str | None`` / ``url_refusal(url) -> str | None``
+    The same rules for a name or a URL, checked before anything is saved (monitors,
+    webhooks, scan sources): a literal address, or every address the name resolves to.
 ``dns_query(name, rdtype, *, timeout=3.0) -> DnsFacts``
     One lookup; ``status`` is ``"ok"``, ``"nxdomain"``, ``"nodata"`` or ``"error"``
     (SERVFAIL, timeout, refused) with ``error`` saying why. Never raises.
@@ -33,14 +38,15 @@ Public API
 ``http_request(url, *, method="GET", timeout=5.0, max_bytes=1_000_000, headers=None,
 address=None, verify=True, content=None) -> HttpFacts``
     httpx's protocol layer (httpcore + h11) speaks HTTP/1.1; this module keeps the
-    guarantees on top of it. Resolves the name itself (or uses ``address``), guards the address, connects to
-    that IP with SNI and Host set to the name, and enforces ``timeout`` as a total
-    deadline for the whole exchange (a server dripping one byte a second ends at the
-    deadline). Never follows redirects. Network failures come back as facts with
-    ``error`` set; it never raises for them. Bodies over ``max_bytes`` stop reading
-    and set ``error`` (the status and headers are kept). gzip/deflate bodies are
-    decoded, the decoded size capped at ``max_bytes`` too (``content_encoding`` keeps
-    what the server said). ``content`` is a request body (webhooks post JSON).
+    guarantees on top of it. Resolves the name itself (or uses ``address``), guards the
+    address, connects to that IP with SNI and Host set to the name, and enforces
+    ``timeout`` as a total deadline for the whole exchange (a server dripping one byte
+    a second ends at the deadline). Never follows redirects. Network failures come
+    back as facts with ``error`` set; it never raises for them. Bodies over
+    ``max_bytes`` stop reading and set ``error`` (the status and headers are kept).
+    gzip/deflate bodies are decoded, the decoded size capped at ``max_bytes`` too
+    (``content_encoding`` keeps what the server said). ``content`` is a request body
+    (webhooks post JSON).
 ``tls_inspect(host, *, address=None, port=None, timeout=5.0) -> TlsFacts``
     Handshake facts: whether the chain verifies against the system store plus
     ``LAUNCHREADY_CA_BUNDLE``, the leaf certificate's names and validity, protocol.
@@ -71,6 +77,7 @@ from urllib.parse import urlsplit
 import httpcore
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
+from django.conf import settings
 
 from checks.netdns import (  # noqa: F401 - the DNS half of the public API
     DNS_CACHE_SECONDS,
@@ -134,6 +141,8 @@ def address_refusal(ip: str) -> str | None:
         return None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
+    if any(addr in network for network in _allowed_networks()):
+        return None
     for flag, label in (
         ("is_loopback", "loopback"),
         ("is_private", "private"),
@@ -147,6 +156,42 @@ def address_refusal(ip: str) -> str | None:
     if not addr.is_global:
         return f"refused to contact {ip}: it is not a public address"
     return None
+
+
+def host_refusal(host: str, *, timeout: float = 3.0) -> str | None:
+    """Why ``host`` may not be contacted, in the words the probe uses, or None: a literal
+    address judged by ``address_refusal``, ``localhost`` names (RFC 6761) as loopback, and
+    a name by every address it resolves to. A name that does not resolve (yet) is not
+    refused here: the probe guards whatever it resolves to later."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if not host:
+        return None
+    if allow_private_targets():
+        return None
+    if is_ip(host):
+        return address_refusal(host)
+    if host == "localhost" or host.endswith(".localhost"):
+        return address_refusal("127.0.0.1")
+    try:
+        facts = resolve_addresses(ascii_name(host), timeout=timeout)
+    except UnicodeError:
+        return None  # not a name DNS can hold; the URL's own validation says so
+    return next(filter(None, (address_refusal(a) for a in facts.addresses)), None)
+
+
+def url_refusal(url: str, *, timeout: float = 3.0) -> str | None:
+    """``host_refusal`` for the host of ``url``."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return None
+    return host_refusal(host, timeout=timeout)
+
+
+def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """LAUNCHREADY_ALLOWED_PRIVATE_ADDRESSES, parsed (read at call time, like the rest)."""
+    raw = getattr(settings, "LAUNCHREADY_ALLOWED_PRIVATE_ADDRESSES", None) or []
+    return [ipaddress.ip_network(item.strip(), strict=False) for item in raw if item.strip()]
 
 
 def guard_address(ip: str) -> None:
@@ -229,15 +274,13 @@ def _open_context() -> ssl.SSLContext:
 
 
 def _pick_address(host: str, address: str | None, deadline: _Deadline) -> str:
-    if address is None:
-        try:
-            ipaddress.ip_address(host)
-            address = host
-        except ValueError:
-            facts = resolve_addresses(host, timeout=min(deadline.left(), 3.0))
-            if not facts.addresses:
-                raise _Failure(facts.error or f"{host} does not resolve to any address") from None
-            address = facts.addresses[0]
+    if address is None and is_ip(host):
+        address = host.strip("[]")
+    elif address is None:
+        facts = resolve_addresses(host, timeout=min(deadline.left(), 3.0))
+        if not facts.addresses:
+            raise _Failure(facts.error or f"{host} does not resolve to any address")
+        address = facts.addresses[0]
     guard_address(address)
     return address
 
@@ -257,16 +300,17 @@ def _connect(address: str, port: int, deadline: _Deadline) -> socket.socket:
 def _handshake(
     sock: socket.socket, ctx: ssl.SSLContext, host: str, deadline: _Deadline
 ) -> ssl.SSLSocket:
-    sni = None if _is_ip(host) else host
+    sni = None if is_ip(host) else host
     tls = ctx.wrap_socket(sock, server_hostname=sni, do_handshake_on_connect=False)
     tls.settimeout(deadline.left())
     tls.do_handshake()
     return tls
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
+    """Is this an IP address literal (IPv6 with or without brackets) rather than a name?"""
     try:
-        ipaddress.ip_address(host)
+        ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
     return True
@@ -519,7 +563,7 @@ def _exchange(
             url,
             headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
             content=content,
-            extensions={"sni_hostname": None if _is_ip(host) else host},
+            extensions={"sni_hostname": None if is_ip(host) else host},
         ) as response,
     ):
         status = response.status

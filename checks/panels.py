@@ -14,73 +14,147 @@ from django.utils.html import format_html
 from checks import services
 from checks.catalogue import CHECKS, FAMILIES
 from checks.forms import DomainCheckSettingsForm, RedirectRuleForm
-from checks.models import CheckRun, DomainCheckSettings
+from checks.models import CheckResult, CheckRun, DomainCheckSettings
 from clients.jobs.models import JobStatus
 from clients.models import Sprint
 
 ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
 
 
+def _runs(sprint: Sprint) -> tuple[CheckRun | None, CheckRun | None, CheckRun | None]:
+    """(newest run, newest finished run, the finished run before it): one query when the
+    newest runs finished, kept on the sprint object for the rest of the request (the
+    panel and the checklist badges both ask)."""
+    cached = sprint.__dict__.get("_check_runs")
+    if cached is not None:
+        return cached
+    recent = list(sprint.check_runs.order_by("-created_at", "-id")[:3])
+    done = [r for r in recent if r.status == JobStatus.DONE][:2]
+    if len(recent) == 3 and len(done) < 2:
+        # Older finished runs sit behind failed or running ones.
+        done = list(
+            sprint.check_runs.filter(status=JobStatus.DONE).order_by("-created_at", "-id")[:2]
+        )
+    cached = (
+        recent[0] if recent else None,
+        done[0] if done else None,
+        done[1] if len(done) > 1 else None,
+    )
+    sprint.__dict__["_check_runs"] = cached
+    return cached
+
+
 def _latest(sprint: Sprint, *, done: bool = False) -> CheckRun | None:
-    runs = sprint.check_runs.all()
-    if done:
-        runs = runs.filter(status=JobStatus.DONE)
-    return runs.order_by("-created_at", "-id").first()
+    latest, last_done, _ = _runs(sprint)
+    return last_done if done else latest
 
 
-def _results_context(run: CheckRun | None) -> dict[str, Any]:
-    if run is None or run.status != JobStatus.DONE:
-        return {}
-    results = list(run.results.all())
-    counts = defaultdict(int)
+def _rows(sprint: Sprint, check_ids: frozenset[str]) -> tuple[list[CheckResult], list[CheckResult]]:
+    """The newest finished run's rows for these checks, and the previous finished run's,
+    in one query whatever the number of results."""
+    cache = sprint.__dict__.setdefault("_check_rows", {})
+    if check_ids not in cache:
+        _, last, previous = _runs(sprint)
+        now: list[CheckResult] = []
+        before: list[CheckResult] = []
+        if last is not None and check_ids:
+            runs = [last.pk] + ([previous.pk] if previous else [])
+            for r in CheckResult.objects.filter(run_id__in=runs, check_id__in=check_ids):
+                (now if r.run_id == last.pk else before).append(r)
+        cache[check_ids] = (now, before)
+    return cache[check_ids]
+
+
+def stage_check_ids(stage: Any) -> frozenset[str]:
+    """The automated checks that verify this stage's checklist items (the playbook links
+    items to check ids); the view prefetches the items, so this costs no query."""
+    if stage is None:
+        return frozenset(CHECKS)
+    return frozenset(cid for item in stage.items.all() for cid in item.check_ids if cid in CHECKS)
+
+
+def _cause(r: CheckResult) -> str:
+    reason = (r.evidence or {}).get("reason") if isinstance(r.evidence, dict) else None
+    return str(reason or r.summary.removeprefix("Could not tell: ") or "no reason recorded")
+
+
+def _results_context(
+    results: list[CheckResult], before: list[CheckResult] | None
+) -> dict[str, Any]:
+    counts: dict[str, int] = defaultdict(int)
     families: dict[str, dict[str, int]] = {}
+    causes: dict[str, list[CheckResult]] = defaultdict(list)
     for r in results:
         counts[r.status] += 1
         family = families.setdefault(r.check_id.split(".")[0], defaultdict(int))
         family[r.status] += 1
         info = CHECKS.get(r.check_id)
         r.title = info.title if info else r.check_id
+        r.plain = info.plain if info else "Another automated check"
         r.advice = info.advice if info else ""
+        if r.status == "error":
+            causes[_cause(r)].append(r)
     problems = sorted(
-        (r for r in results if r.status != "pass"),
+        (r for r in results if r.status in ("fail", "warn")),
         key=lambda r: (ORDER[r.status], r.check_id, r.target),
     )
+    # Many checks that could not tell for one reason (a domain that does not resolve)
+    # are one line with the cause, the list behind a disclosure.
+    unknown = sorted(
+        ({"cause": cause, "results": rows} for cause, rows in causes.items()),
+        key=lambda g: (-len(g["results"]), g["cause"]),
+    )
     return {
-        "results": results,
+        "results": sorted(results, key=lambda r: (ORDER[r.status], r.check_id, r.target)),
         "problems": problems,
+        "unknown": unknown,
         "counts": dict(counts),
         "families": [(FAMILIES.get(k, k), dict(v)) for k, v in families.items()],
-        "changes": services.run_changes(run),
+        "changes": None if before is None else services.changes_between(before, results),
     }
 
 
 def sprint_panel_body(
-    *, request: HttpRequest, sprint: Sprint, run: CheckRun | None = None, error: str | None = None
+    *,
+    request: HttpRequest,
+    sprint: Sprint,
+    stage: Any = None,
+    run: CheckRun | None = None,
+    error: str | None = None,
 ) -> str:
-    run = run or _latest(sprint)
-    context = {"sprint": sprint, "run": run, "error": error, **_results_context(run)}
+    latest, last_done, previous = _runs(sprint)
+    run = run or latest
+    check_ids = stage_check_ids(stage)
+    context: dict[str, Any] = {
+        "sprint": sprint,
+        "stage": stage,
+        "run": run,
+        "error": error,
+        "check_count": len(check_ids),
+    }
+    if run is not None and run.status == JobStatus.DONE and check_ids:
+        now, before = _rows(sprint, check_ids)
+        context.update(_results_context(now, before if previous else None))
     if run is not None and run.can_retry:
-        context["last_done"] = _latest(sprint, done=True)
+        context["last_done"] = last_done
     return render_to_string("checks/_panel_body.html", context, request=request)
 
 
 def sprint_panel(*, request: HttpRequest, sprint: Sprint, stage: Any) -> str:
-    if not request.user.is_staff:
+    # Each stage shows the checks that verify its items; a stage none verify shows none.
+    if not request.user.is_staff or not stage_check_ids(stage):
         return ""
-    body = sprint_panel_body(request=request, sprint=sprint)
+    body = sprint_panel_body(request=request, sprint=sprint, stage=stage)
     return render_to_string("checks/_panel.html", {"body": body}, request=request)
 
 
 def item_badges(*, request: HttpRequest, sprint: Sprint, items: list) -> dict[int, str]:
     """Per checklist item: what the latest finished run says about its check ids."""
-    wanted = {cid for item in items for cid in item.check_ids if cid in CHECKS}
-    run = _latest(sprint, done=True)
-    if not wanted or run is None:
+    wanted = frozenset(cid for item in items for cid in item.check_ids if cid in CHECKS)
+    if not wanted or _latest(sprint, done=True) is None:
         return {}
     by_check: dict[str, list] = defaultdict(list)
-    for r in run.results.filter(check_id__in=wanted).only(
-        "check_id", "status", "target", "summary"
-    ):
+    for r in _rows(sprint, wanted)[0]:
         by_check[r.check_id].append(r)
     out = {}
     for item in items:
@@ -108,7 +182,8 @@ def item_badges(*, request: HttpRequest, sprint: Sprint, items: list) -> dict[in
             )
         else:
             out[item.pk] = format_html(
-                '<span class="pill pill-verified" title="{} checks passed">✓ verified by checks</span>',
+                '<span class="pill pill-verified" title="{} checks passed">✓ verified by '
+                "checks</span>",
                 len(rows),
             )
     return out
@@ -149,9 +224,20 @@ def client_panel(
 
 
 def portal_panel(*, request: HttpRequest, sprint: Sprint) -> str:
+    """Founders read the latest finished run in plain words: each check's goal, never its
+    id or the consultant's short title."""
     run = _latest(sprint, done=True)
     if run is None:
         return ""
-    return render_to_string(
-        "checks/_portal_panel.html", {"run": run, **_results_context(run)}, request=request
-    )
+    context = {"run": run, **_results_context(list(run.results.all()), None)}
+    return render_to_string("checks/_portal_panel.html", context, request=request)
+
+
+def founder_labels(*, findings: list[Any]) -> dict[int, str]:
+    """Findings a check filed, named for founders by the check's goal and the address."""
+    out = {}
+    for f in findings:
+        info = CHECKS.get(f.source)
+        if info is not None:
+            out[f.pk] = f"{info.plain} ({f.target})" if f.target else info.plain
+    return out

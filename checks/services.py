@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from checks.audit import DEFAULT_P95_MS, DomainSpec, audit_domain, job_count
@@ -86,7 +86,7 @@ def specs_for_sprint(sprint: Sprint) -> list[DomainSpec]:
     return specs
 
 
-def check_run_request(*, sprint: Sprint, by: AbstractBaseUser) -> CheckRun:
+def check_run_request(*, sprint: Sprint, by: User) -> CheckRun:
     """Queue a run of every check for the sprint's client; the worker starts after commit.
     Raises QueueUnavailable (the run recorded as failed) when the queue cannot be reached."""
     with transaction.atomic():
@@ -148,7 +148,8 @@ def check_run_execute(*, run_id: int) -> CheckRun | None:
                 sprint=run.sprint,
                 actor=None,
                 kind="checks.done",
-                message=f"Automated checks finished: {counts['pass']} passed, {counts['warn']} warnings, "
+                message=f"Automated checks finished: {counts['pass']} passed, {counts['warn']} "
+                "warnings, "
                 f"{counts['fail']} failed, {counts['error']} could not tell.",
             )
     except Exception as exc:
@@ -210,6 +211,7 @@ def _sync_findings(sprint: Sprint, results: list[Result]) -> None:
             founder_explanation=info.advice,
             impact=info.impact,
             stage_key=info.stage_key,
+            plain_title=info.plain,
         )
 
 
@@ -234,8 +236,13 @@ def run_changes(run: CheckRun) -> list[Change] | None:
     )
     if previous is None:
         return None
-    before = {(r.check_id, r.target): r.status for r in previous.results.all()}
-    after = {(r.check_id, r.target): r for r in run.results.all()}
+    return changes_between(previous.results.all(), run.results.all())
+
+
+def changes_between(before_rows, after_rows) -> list[Change]:
+    """The differences between two runs' result rows (pure: the caller loads them)."""
+    before = {(r.check_id, r.target): r.status for r in before_rows}
+    after = {(r.check_id, r.target): r for r in after_rows}
     changes = [
         Change(key[0], key[1], before.get(key), r.status, r.summary)
         for key, r in after.items()

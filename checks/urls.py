@@ -2,6 +2,8 @@ from django.urls import path
 
 from checks import views
 
+app_name = "checks"
+
 urlpatterns = [
     path("sprints/<str:sprint_code>/checks/run/", views.run_start, name="checks_run"),
     path(

@@ -33,15 +33,17 @@ def run_start(request: HttpRequest, sprint_code: str) -> HttpResponse:
         error, status = str(exc), 422
     except QueueUnavailable as exc:
         # The run is recorded as failed with this sentence; the panel shows it.
-        if request.headers.get("HX-Request") != "true":
+        if not request.htmx:
             return render_unavailable(request, exc, sprint.check_runs.first())
         status = 503
-    if request.headers.get("HX-Request") == "true":
-        html = panels.sprint_panel_body(request=request, sprint=sprint, error=error)
+    if request.htmx:
+        number = request.POST.get("stage", "")
+        stage = sprint.stages.filter(number=int(number)).first() if number.isdigit() else None
+        html = panels.sprint_panel_body(request=request, sprint=sprint, stage=stage, error=error)
         return HttpResponse(html, status=status)
     if error:
         messages.error(request, error)
-    return redirect("sprint_detail", sprint_code=sprint.code)
+    return redirect("clients:sprint_detail", sprint_code=sprint.code)
 
 
 @staff_required
@@ -57,7 +59,7 @@ def redirect_rule_add(request: HttpRequest, client_code: str) -> HttpResponse:
             rule.client = client
             rule.save()
             messages.success(request, "Redirect added to the map.")
-            return redirect("client_detail", client_code=client.code)
+            return redirect("clients:client_detail", client_code=client.code)
     html = panels.client_panel(request=request, client=client, rule_form=form)
     return render(
         request, "checks/client_settings_page.html", {"client": client, "panel": html}, status=422
@@ -71,7 +73,7 @@ def redirect_rule_delete(request: HttpRequest, client_code: str, rule_code: str)
     rule = get_object_or_404(client.redirect_rules, code=rule_code)
     rule.delete()
     messages.success(request, "Redirect removed from the map.")
-    return redirect("client_detail", client_code=client.code)
+    return redirect("clients:client_detail", client_code=client.code)
 
 
 @staff_required
@@ -91,4 +93,4 @@ def domain_settings(request: HttpRequest, domain_code: str) -> HttpResponse:
         )
     DomainCheckSettings.objects.update_or_create(domain=domain, defaults=form.cleaned_data)
     messages.success(request, f"Check settings saved for {domain.hostname}.")
-    return redirect("client_detail", client_code=domain.client.code)
+    return redirect("clients:client_detail", client_code=domain.client.code)

@@ -8,11 +8,23 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
 
 from clients.models import ChecklistItem, Client, Domain, Finding, ServiceAccount, Sprint
+from clients.softdelete import SoftDeleteModel
+
+
+class AuthedRequest(HttpRequest):
+    """The request a view behind ``staff_required`` or ``login_required`` receives, for
+    type checkers: a signed-in user and django-htmx's ``request.htmx``."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -27,6 +39,17 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """The page a form asked to return to (``next`` in the POST), when it is a path on
+    this site; None otherwise, so a crafted link cannot send anyone elsewhere."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def clients_for_user(user: Any) -> QuerySet[Client]:
@@ -64,6 +87,16 @@ def get_account_for_user(request: HttpRequest, account_code: str) -> ServiceAcco
             "client"
         ),
         code=account_code,
+    )
+
+
+def get_removed_for_user(request: HttpRequest, model: type[SoftDeleteModel], code: str) -> Any:
+    """A removed (soft-deleted) row of a client the user may see, for the undo views."""
+    return get_object_or_404(
+        model.all_objects.removed()
+        .filter(client__in=clients_for_user(request.user))
+        .select_related("client"),
+        code=code,
     )
 
 

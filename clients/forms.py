@@ -37,9 +37,18 @@ class ClientForm(GuardedModelForm):
             "rollback_owner",
             "alerts_owner",
             "renewals_owner",
+            "time_zone",
             "staff_notes",
         ]
         widgets = {"staff_notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the client keeps UTC (the model's default) until staff set it.
+        self.fields["time_zone"].required = False
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or "UTC"
 
 
 class DomainForm(GuardedModelForm):
@@ -67,7 +76,8 @@ class DomainForm(GuardedModelForm):
             if self.client is not None and other.client_id == self.client.pk:
                 raise ValidationError(f"{hostname} is already listed for this client.")
             raise ValidationError(
-                f"{hostname} already belongs to another client. A domain can belong to one client only."
+                f"{hostname} already belongs to another client. A domain can belong to one client "
+                "only."
             )
         return hostname
 
@@ -179,11 +189,20 @@ class FindingForm(GuardedModelForm):
             "staff_note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, sprint: Sprint, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sprint: Sprint, stages: list[SprintStage] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = SprintStage.objects.filter(sprint=sprint).order_by("number")
         self.fields["stage"].label_from_instance = lambda s: f"{s.number}. {s.title}"
-        if not self.instance.pk:
+        if stages is not None:
+            # The page already holds the seven stages: offer them without a query (the
+            # queryset still validates what is posted).
+            empty = self.fields["stage"].empty_label
+            self.fields["stage"].choices = [("", empty)] * (empty is not None) + [
+                (s.pk, f"{s.number}. {s.title}") for s in stages
+            ]
+        if not self.instance.pk and "stage" not in self.initial:
             self.fields["stage"].initial = sprint.stages.filter(number=sprint.current_stage).first()
 
     def clean(self) -> dict[str, Any]:

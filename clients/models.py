@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clients.codes import new_code
+from clients.softdelete import SoftDeleteModel
+from clients.validators import validate_time_zone
 from launchready.guard.fields import (
     GuardedCharField,
     GuardedEmailField,
@@ -142,6 +144,12 @@ class Client(models.Model):
         "who handles renewals", max_length=200, blank=True, help_text="Name and phone or email."
     )
     staff_notes = GuardedTextField(blank=True, help_text="Only staff see this.")
+    time_zone = GuardedCharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Berlin: when the weekly report arrives.",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="clients", blank=True
     )
@@ -183,7 +191,7 @@ class DomainRole(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Domain(models.Model):
+class Domain(SoftDeleteModel):
     """A hostname and what it is meant to be, so checks can compare intent with reality."""
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
@@ -199,7 +207,12 @@ class Domain(models.Model):
     class Meta:
         ordering = ["hostname"]
         constraints = [
-            models.UniqueConstraint(Lower("hostname"), name="domain_hostname_unique"),
+            # Removed rows wait for their undo window without holding the name.
+            models.UniqueConstraint(
+                Lower("hostname"),
+                condition=Q(deleted_at__isnull=True),
+                name="domain_hostname_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,7 +239,7 @@ class AccountKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ServiceAccount(models.Model):
+class ServiceAccount(SoftDeleteModel):
     """An outside account the product depends on: who owns it and where to log in.
     Never a password: only the location of the login."""
 

@@ -10,6 +10,8 @@ Slots and the keyword arguments renderers receive:
 - "sprint": request, sprint, stage (the stage being viewed)
 - "portal": request, sprint
 - "item_badges": request, sprint, items -> returns {item.pk: html}
+- "founder_labels": findings -> returns {finding.pk: plain title} for findings an app
+  filed itself (the portal shows these instead of the consultant's short title)
 """
 
 from __future__ import annotations
@@ -46,4 +48,11 @@ def item_badges(**kwargs: Any) -> dict[int, list[SafeString]]:
         for pk, html in renderer(**kwargs).items():
             if html:
                 merged[pk].append(mark_safe(html))  # noqa: S308
+    return merged
+
+
+def founder_labels(findings: list[Any]) -> dict[int, str]:
+    merged: dict[int, str] = {}
+    for _, renderer in _REGISTRY["founder_labels"]:
+        merged.update(renderer(findings=findings))
     return merged

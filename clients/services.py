@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from clients.models import (
     ChecklistItem,
     Client,
     Decision,
+    Domain,
     Finding,
     FindingStatus,
     GlossaryTerm,
@@ -39,12 +40,14 @@ from clients.models import (
     Outcome,
     PlaybookItem,
     PlaybookStage,
+    ServiceAccount,
     Sprint,
     SprintStage,
     StageStatus,
 )
 from clients.notifications.models import EventKind
 from clients.notifications.services import notify
+from clients.softdelete import SoftDeleteModel, soft_delete_models, undo_window
 from launchready.guard.fields import guard_value
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent / "playbook" / "playbook.json"
@@ -67,7 +70,7 @@ class StageGateRefused(ServiceError):
 def activity_log(
     *,
     sprint: Sprint,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     kind: str,
     message: str,
     visible_to_founder: bool = True,
@@ -83,13 +86,39 @@ def activity_log(
         created_at=now,
     )
     # entry.message is the stored (redacted) text, never what the caller passed in.
-    summary = Truncator(entry.message).chars(Sprint._meta.get_field("last_activity").max_length)
+    length = cast(int, Sprint._meta.get_field("last_activity").max_length)
+    summary = Truncator(entry.message).chars(length)
     Sprint.objects.filter(pk=sprint.pk).update(last_activity_at=now, last_activity=summary)
     sprint.last_activity_at, sprint.last_activity = now, summary
     return entry
 
 
-def _name(user: AbstractBaseUser | None) -> str:
+def client_log(
+    *,
+    client: Client,
+    actor: User | None,
+    kind: str,
+    message: str,
+    visible_to_founder: bool = False,
+) -> Activity | None:
+    """Log a change to the client's own records (domains, accounts, secrets) on its
+    running sprint, else its latest one; a client that never had a sprint has no log."""
+    sprint = (
+        client.sprints.filter(finished_at__isnull=True).first()
+        or client.sprints.order_by("-started_at").first()
+    )
+    if sprint is None:
+        return None
+    return activity_log(
+        sprint=sprint,
+        actor=actor,
+        kind=kind,
+        message=message,
+        visible_to_founder=visible_to_founder,
+    )
+
+
+def _name(user: User | None) -> str:
     if user is None or not user.is_authenticated:
         return "Launch Ready"
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
@@ -186,7 +215,7 @@ def playbook_ensure_loaded() -> None:
 def founder_add(
     *,
     client: Client,
-    by: AbstractBaseUser,
+    by: User,
     email: str,
     full_name: str = "",
     title: str = "Founder",
@@ -224,14 +253,14 @@ def founder_add(
     return membership
 
 
-def _send_invitation(
-    *, user: AbstractBaseUser, client: Client, by: AbstractBaseUser, site_url: str
-) -> None:
+def _send_invitation(*, user: User, client: Client, by: User, site_url: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
     context = {
         "user": user,
         "client": client,
         "consultant": _name(by),
-        "url": f"{site_url}/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/{default_token_generator.make_token(user)}/",
+        "url": site_url.rstrip("/") + reverse("password_reset_confirm", args=[uid, token]),
     }
     subject = render_to_string("emails/invitation-subject.txt", context).strip()
     send_mail(
@@ -246,11 +275,67 @@ def _send_invitation(
 # ---------------------------------------------------------------- sprints
 
 
+def _client_log(*, client: Client, by: User, kind: str, message: str) -> None:
+    """Client-level changes go on the log of the client's running sprint, if one is
+    running (the log belongs to sprints; a client without one has nothing to show it)."""
+    sprint = client.sprints.filter(finished_at__isnull=True).order_by("-started_at").first()
+    if sprint is not None:
+        activity_log(sprint=sprint, actor=by, kind=kind, message=message, visible_to_founder=False)
+
+
+def domain_add(*, client: Client, by: User, domain: Domain) -> Domain:
+    """Record a domain of the client (``domain`` is unsaved, validated by its form)."""
+    domain.client = client
+    domain.save()
+    _client_log(
+        client=client, by=by, kind="domain.added", message=f"{_name(by)} added {domain.hostname}."
+    )
+    return domain
+
+
+def account_add(*, client: Client, by: User, account: ServiceAccount) -> ServiceAccount:
+    """Record an outside account the client's product depends on (never a password)."""
+    account.client = client
+    account.save()
+    _client_log(client=client, by=by, kind="account.added", message=f"{_name(by)} added {account}.")
+    return account
+
+
+@transaction.atomic
+def client_create(
+    *,
+    client: Client,
+    by: User,
+    domain: Domain | None = None,
+    founder_email: str = "",
+    founder_name: str = "",
+    founder_title: str = "Founder",
+    founder_password: str | None = None,
+    site_url: str | None = None,
+) -> Client:
+    """Create a client, with its first domain and founder login when given, in one
+    transaction: the founder is added by founder_add, the domain by domain_add."""
+    client.save()
+    if domain is not None:
+        domain_add(client=client, by=by, domain=domain)
+    if founder_email:
+        founder_add(
+            client=client,
+            by=by,
+            email=founder_email,
+            full_name=founder_name,
+            title=founder_title or "Founder",
+            password=founder_password,
+            site_url=site_url,
+        )
+    return client
+
+
 @transaction.atomic
 def sprint_start(
     *,
     client: Client,
-    by: AbstractBaseUser | None,
+    by: User | None,
     started_at: datetime | None = None,
     hours: int | None = None,
 ) -> Sprint:
@@ -305,39 +390,62 @@ def _current_stage(sprint: Sprint) -> SprintStage:
     return sprint.stages.get(number=sprint.current_stage)
 
 
-def stage_gate_reasons(*, sprint: Sprint) -> list[str]:
-    """Why the current stage may not be closed yet (empty when it may)."""
-    stage = _current_stage(sprint)
-    reasons = []
-    open_items = stage.items.filter(state=ItemState.OPEN).count()
-    if open_items:
-        reasons.append(f"{open_items} checklist item{'s' if open_items != 1 else ''} still open")
+def _blocks_gate(finding: Finding, stage_number: int) -> bool:
     # An accepted risk (the model insists on its reason) is a decision, not a blocker:
     # it is listed at the gate (accepted_risks) instead of holding every later stage.
-    blockers = (
-        sprint.findings.filter(
-            status=FindingStatus.OPEN, impact=Impact.BLOCKER, stage__number__lte=stage.number
-        )
-        .exclude(decision=Decision.ACCEPTED)
-        .count()
+    return (
+        finding.status == FindingStatus.OPEN
+        and finding.impact == Impact.BLOCKER
+        and finding.decision != Decision.ACCEPTED
+        and finding.stage.number <= stage_number
     )
+
+
+def stage_gate_reasons(
+    *,
+    sprint: Sprint,
+    stages: list[SprintStage] | None = None,
+    findings: list[Finding] | None = None,
+) -> list[str]:
+    """Why the current stage may not be closed yet (empty when it may).
+
+    A page that already holds the stage summaries (annotated with ``items_open``) and
+    the sprint's findings (with their stages) passes them and this costs no query."""
+    if stages is not None:
+        open_items = next(s for s in stages if s.number == sprint.current_stage).items_open  # type: ignore[attr-defined]
+    else:
+        open_items = _current_stage(sprint).items.filter(state=ItemState.OPEN).count()
+    if findings is None:
+        findings = list(
+            sprint.findings.filter(status=FindingStatus.OPEN, impact=Impact.BLOCKER).select_related(
+                "stage"
+            )
+        )
+    blockers = sum(1 for f in findings if _blocks_gate(f, sprint.current_stage))
+    reasons = []
+    if open_items:
+        reasons.append(f"{open_items} checklist item{'s' if open_items != 1 else ''} still open")
     if blockers:
         reasons.append(f"{blockers} launch blocker{'s' if blockers != 1 else ''} still open")
     return reasons
 
 
-def accepted_risks(*, sprint: Sprint):
-    """Open findings the founder and consultant chose to launch with, each with its reason."""
-    return (
-        sprint.findings.filter(status=FindingStatus.OPEN, decision=Decision.ACCEPTED)
-        .select_related("stage")
-        .order_by("impact", "stage__number", "created_at")
+def accepted_risks(*, sprint: Sprint, findings: list[Finding] | None = None) -> list[Finding]:
+    """Open findings the founder and consultant chose to launch with, each with its reason
+    (from ``findings``, the sprint's findings with their stages, when the caller has them)."""
+    if findings is None:
+        findings = list(
+            sprint.findings.filter(
+                status=FindingStatus.OPEN, decision=Decision.ACCEPTED
+            ).select_related("stage")
+        )
+    return sorted(
+        (f for f in findings if f.status == FindingStatus.OPEN and f.decision == Decision.ACCEPTED),
+        key=lambda f: (f.impact, f.stage.number, f.created_at),
     )
 
 
-def stage_advance(
-    *, sprint: Sprint, by: AbstractBaseUser, override_reason: str | None = None
-) -> SprintStage:
+def stage_advance(*, sprint: Sprint, by: User, override_reason: str | None = None) -> SprintStage:
     """Close the current stage and open the next one.
 
     Refused while the stage has open checklist items or open launch blockers, unless
@@ -361,7 +469,7 @@ def stage_advance(
         raise
 
 
-def _stage_advance(*, sprint: Sprint, by: AbstractBaseUser, override_reason: str) -> SprintStage:
+def _stage_advance(*, sprint: Sprint, by: User, override_reason: str) -> SprintStage:
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if not sprint.is_active:
         raise ServiceError("This sprint is finished.")
@@ -396,7 +504,8 @@ def _stage_advance(*, sprint: Sprint, by: AbstractBaseUser, override_reason: str
         sprint=sprint,
         actor=by,
         kind="stage.advanced",
-        message=f"Stage {stage.number} ({stage.title}) is complete. Now on stage {nxt.number}: {nxt.title}.",
+        message=f"Stage {stage.number} ({stage.title}) is complete. Now on stage {nxt.number}: "
+        f"{nxt.title}.",
     )
     notify(
         event=EventKind.STAGE_COMPLETED,
@@ -412,13 +521,11 @@ def _stage_advance(*, sprint: Sprint, by: AbstractBaseUser, override_reason: str
 
 
 def _portal_path(sprint: Sprint) -> str:
-    return reverse("portal_sprint", args=[sprint.code])
+    return reverse("clients:portal_sprint", args=[sprint.code])
 
 
 @transaction.atomic
-def sprint_decide(
-    *, sprint: Sprint, by: AbstractBaseUser, outcome: str, reason: str = ""
-) -> Sprint:
+def sprint_decide(*, sprint: Sprint, by: User, outcome: str, reason: str = "") -> Sprint:
     """Record go / no-go / launched with accepted risks, and close the sprint."""
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     reason = reason.strip()
@@ -477,7 +584,7 @@ def sprint_decide(
 
 @transaction.atomic
 def item_set_state(
-    *, item: ChecklistItem, by: AbstractBaseUser | None, state: str, note: str | None = None
+    *, item: ChecklistItem, by: User | None, state: str, note: str | None = None
 ) -> ChecklistItem:
     if state not in ItemState.values:
         raise ServiceError("Unknown state.")
@@ -487,11 +594,12 @@ def item_set_state(
     if note is not None:
         item.note = note.strip()
     item.save(update_fields=["state", "state_by", "state_at", "note"])
-    verb = {
+    verbs: dict[str, str] = {
         ItemState.DONE: "ticked",
         ItemState.NOT_APPLICABLE: "marked not applicable",
         ItemState.OPEN: "reopened",
-    }[state]
+    }
+    verb = verbs[state]
     activity_log(
         sprint=item.stage.sprint,
         actor=by,
@@ -502,7 +610,7 @@ def item_set_state(
 
 
 @transaction.atomic
-def stage_items_complete(*, stage: SprintStage, by: AbstractBaseUser) -> int:
+def stage_items_complete(*, stage: SprintStage, by: User) -> int:
     """Mark every item still open in the stage done, with one log entry for all of them."""
     if not stage.sprint.is_active:
         raise ServiceError("This sprint is finished.")
@@ -541,7 +649,7 @@ def _finding_label(finding: Finding) -> str:
     return f"{finding.get_impact_display().lower()} “{finding.title}”"
 
 
-def _blocker_notify(finding: Finding, by: AbstractBaseUser | None) -> None:
+def _blocker_notify(finding: Finding, by: User | None) -> None:
     """Founders hear about a launch blocker once: the key is the finding itself."""
     if finding.impact != Impact.BLOCKER or finding.status != FindingStatus.OPEN:
         return
@@ -558,7 +666,7 @@ def _blocker_notify(finding: Finding, by: AbstractBaseUser | None) -> None:
 
 
 @transaction.atomic
-def finding_create(*, sprint: Sprint, by: AbstractBaseUser, **fields: Any) -> Finding:
+def finding_create(*, sprint: Sprint, by: User, **fields: Any) -> Finding:
     unknown = set(fields) - set(FINDING_FIELDS)
     if unknown:
         raise TypeError(f"unknown finding fields: {sorted(unknown)}")
@@ -567,14 +675,15 @@ def finding_create(*, sprint: Sprint, by: AbstractBaseUser, **fields: Any) -> Fi
         sprint=sprint,
         actor=by,
         kind="finding.created",
-        message=f"{_name(by)} recorded a {_finding_label(finding)} in stage {finding.stage.number}.",
+        message=f"{_name(by)} recorded a {_finding_label(finding)} in stage "
+        f"{finding.stage.number}.",
     )
     _blocker_notify(finding, by)
     return finding
 
 
 @transaction.atomic
-def finding_update(*, finding: Finding, by: AbstractBaseUser, **fields: Any) -> Finding:
+def finding_update(*, finding: Finding, by: User, **fields: Any) -> Finding:
     unknown = set(fields) - set(FINDING_FIELDS)
     if unknown:
         raise TypeError(f"unknown finding fields: {sorted(unknown)}")
@@ -585,7 +694,8 @@ def finding_update(*, finding: Finding, by: AbstractBaseUser, **fields: Any) -> 
     changes = []
     if finding.status != before_status:
         changes.append(
-            f"status {FindingStatus(before_status).label.lower()} → {finding.get_status_display().lower()}"
+            f"status {FindingStatus(before_status).label.lower()} → "
+            f"{finding.get_status_display().lower()}"
         )
     if finding.impact != before_impact:
         changes.append(
@@ -615,12 +725,14 @@ def finding_sync_automated(
     founder_explanation: str,
     impact: str,
     stage_key: str,
+    plain_title: str = "",
 ) -> Finding | None:
     """Keep one finding per (check id, target) in step with the latest automated result.
 
     A failing result opens (or re-opens) the finding; a passing result marks an open or
     fixed finding as verified. Returns the finding, or None when nothing exists and the
-    check passed."""
+    check passed. The log lines founders read name the check by ``plain_title`` (its
+    goal in everyday words) when given, never by its id."""
     if source == MANUAL_SOURCE:
         raise ValueError("automated findings need a check id as source")
     finding = (
@@ -644,7 +756,8 @@ def finding_sync_automated(
                 sprint=sprint,
                 actor=None,
                 kind="finding.detected",
-                message=f"Automated check {source} found a {_finding_label(finding)} on {target}.",
+                message=f"The automated checks found a {finding.get_impact_display().lower()} "
+                f"on {target}: “{plain_title or finding.title}” does not hold yet.",
             )
             _blocker_notify(finding, None)
         else:
@@ -658,7 +771,8 @@ def finding_sync_automated(
                     sprint=sprint,
                     actor=None,
                     kind="finding.reopened",
-                    message=f"Automated check {source} sees “{finding.title}” on {target} again.",
+                    message=f"The automated checks see “{plain_title or finding.title}” "
+                    f"failing on {target} again.",
                 )
         return finding
     if finding is not None and finding.status != FindingStatus.VERIFIED:
@@ -669,7 +783,8 @@ def finding_sync_automated(
             sprint=sprint,
             actor=None,
             kind="finding.verified",
-            message=f"Automated check {source} now passes on {target}: “{finding.title}” is verified fixed.",
+            message=f"The automated checks now pass on {target}: "
+            f"“{plain_title or finding.title}” is verified fixed.",
         )
     return finding
 
@@ -677,10 +792,107 @@ def finding_sync_automated(
 # ---------------------------------------------------------------- comments
 
 
-def comment_add(*, sprint: Sprint, by: AbstractBaseUser, text: str) -> Activity:
+def comment_add(*, sprint: Sprint, by: User, text: str) -> Activity:
     text = text.strip()
     if not text:
         raise ServiceError("Write something first.")
     if len(text) > 2000:
         raise ServiceError("Keep comments under 2,000 characters.")
     return activity_log(sprint=sprint, actor=by, kind="comment", message=f"{_name(by)}: {text}")
+
+
+# ---------------------------------------------------------------- removal and undo
+# Staff removals are soft (clients/softdelete.py): hidden at once, restorable for the undo
+# window, purged after it. Each <thing>_delete / <thing>_restore below logs what it did.
+
+
+class UndoExpired(ServiceError):
+    pass
+
+
+def soft_remove(*, obj: SoftDeleteModel, by: User | None, kind: str, message: str):
+    """Mark ``obj`` removed and log it. Shared by every ``<thing>_delete`` service."""
+    if obj.deleted_at is not None:
+        return obj
+    obj.deleted_at = timezone.now()
+    obj.save(update_fields=["deleted_at"])
+    client_log(client=obj.client, actor=by, kind=kind, message=message)  # type: ignore[attr-defined]
+    return obj
+
+
+def soft_restore(
+    *,
+    obj: SoftDeleteModel,
+    by: User | None,
+    kind: str,
+    message: str,
+    clash: str,
+):
+    """Put a removed ``obj`` back within the undo window and log it; ``clash`` is the
+    sentence for when a live row took its place meanwhile (unique name)."""
+    if obj.deleted_at is None:
+        return obj
+    if obj.deleted_at <= timezone.now() - undo_window():
+        raise UndoExpired(
+            "Too late to undo: it was removed more than "
+            f"{int(undo_window().total_seconds() // 60)} minutes ago."
+        )
+    obj.deleted_at = None
+    try:
+        with transaction.atomic():
+            obj.save(update_fields=["deleted_at"])
+    except IntegrityError:
+        obj.deleted_at = type(obj).all_objects.get(pk=obj.pk).deleted_at
+        raise ServiceError(clash) from None
+    client_log(client=obj.client, actor=by, kind=kind, message=message)  # type: ignore[attr-defined]
+    return obj
+
+
+@transaction.atomic
+def domain_delete(*, domain: Domain, by: User) -> Domain:
+    return soft_remove(
+        obj=domain,
+        by=by,
+        kind="domain.deleted",
+        message=f"{_name(by)} removed the domain {domain.hostname}.",
+    )
+
+
+@transaction.atomic
+def domain_restore(*, domain: Domain, by: User) -> Domain:
+    return soft_restore(
+        obj=domain,
+        by=by,
+        kind="domain.restored",
+        message=f"{_name(by)} put back the domain {domain.hostname} (undo).",
+        clash=f"{domain.hostname} was added again since it was removed, so it stays as it is.",
+    )
+
+
+@transaction.atomic
+def service_account_delete(*, account: ServiceAccount, by: User) -> ServiceAccount:
+    return soft_remove(
+        obj=account,
+        by=by,
+        kind="account.deleted",
+        message=f"{_name(by)} removed the account {account}.",
+    )
+
+
+@transaction.atomic
+def service_account_restore(*, account: ServiceAccount, by: User) -> ServiceAccount:
+    return soft_restore(
+        obj=account,
+        by=by,
+        kind="account.restored",
+        message=f"{_name(by)} put back the account {account} (undo).",
+        clash="",
+    )
+
+
+def removed_purge(*, now: datetime | None = None) -> int:
+    """Delete for good every removed row whose undo window is over (periodic task)."""
+    return sum(
+        model.all_objects.expired(now).delete()[1].get(model._meta.label, 0)
+        for model in soft_delete_models()
+    )

@@ -3,6 +3,8 @@ from django.urls import path
 from clients.jobs import views as jobs
 from clients.views import clients, dashboard, home, portal, sprints
 
+app_name = "clients"
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("jobs/<str:kind>/<str:job_code>/", jobs.job_progress, name="job_progress"),
@@ -17,8 +19,14 @@ urlpatterns = [
     path("clients/<str:client_code>/accounts/", clients.account_add, name="account_add"),
     path("clients/<str:client_code>/sprints/", clients.sprint_start, name="sprint_start"),
     path("domains/<str:domain_code>/delete/", clients.domain_delete, name="domain_delete"),
+    path("domains/<str:domain_code>/restore/", clients.domain_restore, name="domain_restore"),
     path(
         "service-accounts/<str:account_code>/delete/", clients.account_delete, name="account_delete"
+    ),
+    path(
+        "service-accounts/<str:account_code>/restore/",
+        clients.account_restore,
+        name="account_restore",
     ),
     path("sprints/<str:sprint_code>/", sprints.sprint_detail, name="sprint_detail"),
     path("sprints/<str:sprint_code>/activity/", sprints.sprint_activity, name="sprint_activity"),

@@ -33,3 +33,17 @@ def normalise_hostname(value: str) -> str:
     if labels[-1].isdigit():
         raise ValidationError("Enter a hostname, not an IP address.")
     return host
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name that zoneinfo knows, e.g. Europe/Berlin."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            # The typed text stays in the box; not repeated here (it may be a pasted secret).
+            "That is not a time zone name; use one like Europe/Berlin or America/New_York.",
+            code="time_zone",
+        ) from exc

@@ -46,7 +46,8 @@ def catalogue() -> dict[str, VendorSupport]:
 
 
 def vendor_support(vendor: str) -> VendorSupport | None:
-    """The catalogue entry for a vendor name as typed on an account ("Cloudflare", "cloudflare.com")."""
+    """The catalogue entry for a vendor name as typed on an account ("Cloudflare",
+    "cloudflare.com")."""
     key = _key(vendor)
     entries = catalogue()
     if key in entries:

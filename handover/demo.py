@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from clients.models import Sprint
 
@@ -74,28 +74,28 @@ def _results(
             f"{apex} (104.21.32.7)",
             "pass",
             "The certificate chain is trusted.",
-            {"issuer": "Google Trust Services WE1"},
+            {"host": apex, "issuer": "Google Trust Services WE1"},
         ),
         (
             "tls.expiry",
             f"{apex} (104.21.32.7)",
             "pass",
             "The certificate is valid for 74 more days.",
-            {"not_after": expiry},
+            {"host": apex, "not_after": expiry},
         ),
         (
             "tls.trusted",
             f"{api} (104.21.32.8)",
             "pass",
             "The certificate chain is trusted.",
-            {"issuer": "Google Trust Services WE1"},
+            {"host": api, "issuer": "Google Trust Services WE1"},
         ),
         (
             "tls.expiry",
             f"{api} (104.21.32.8)",
             "pass",
             "The certificate is valid for 74 more days.",
-            {"not_after": expiry},
+            {"host": api, "not_after": expiry},
         ),
         (
             "http.hsts",
@@ -143,7 +143,7 @@ def _results(
     ]
 
 
-def fill_demo_sprint(*, sprint: Sprint, by: AbstractBaseUser, now: datetime) -> None:
+def fill_demo_sprint(*, sprint: Sprint, by: User, now: datetime) -> None:
     """Only the sprint at the handover stage gets the full set."""
     if sprint.current_stage != 7:
         return

@@ -67,7 +67,7 @@ class IssueJob(Job):
         return f"Issue job {self.code} ({self.status})"
 
     def get_absolute_url(self) -> str:
-        return reverse("handover_draft", args=[self.sprint.code]) + "#issue"
+        return reverse("handover:handover_draft", args=[self.sprint.code]) + "#issue"
 
 
 def _issued_path(instance: IssuedHandover, filename: str) -> str:

@@ -176,7 +176,8 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
         (
             "secrets",
             not cfg["secrets"] and not cfg["env_vars"],
-            "Secrets and config is ticked done, but the inventory and the environment map are empty.",
+            "Secrets and config is ticked done, but the inventory and the environment map are "
+            "empty.",
         ),
         (
             "monitoring",
@@ -184,9 +185,9 @@ def readiness(handover: Handover, *, now: datetime | None = None) -> Readiness:
             "Monitoring and alerts is ticked done, but no monitor is set up.",
         ),
     ]
-    for key, empty, text in contradictions:
+    for key, empty, sentence in contradictions:
         if key in done and empty:
-            add("contradiction", "", text)
+            add("contradiction", "", sentence)
 
     # Suggested passages nobody confirmed are left out of the PDF.
     for section in handover.sections:

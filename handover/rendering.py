@@ -11,14 +11,17 @@ import re
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from handover.sections import Handover
 from launchready.guard.rules import detect_text, rule_label
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 # WeasyPrint logs every layout step at INFO; one line per page is noise in the worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -33,6 +36,11 @@ _TAGS = re.compile(r"<[^>]+>")
 @lru_cache(maxsize=1)
 def _stylesheet() -> tuple[CSS, FontConfiguration]:
     # Parsing the stylesheet and building the font configuration is done once per process.
+    # WeasyPrint is imported here, not at module level: it costs every process that loads
+    # the URLconf (manage.py check, audit, the worker) about a second.
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
     fonts = FontConfiguration()
     return CSS(filename=str(PDF_CSS), font_config=fonts), fonts
 
@@ -92,6 +100,8 @@ def guard_document(html: str) -> None:
 
 def render_pdf(handover: Handover) -> bytes:
     """The unsigned PDF for a handover; refused if its text holds a secret value."""
+    from weasyprint import HTML
+
     css, fonts = _stylesheet()
     source = render_html(handover)
     guard_document(source)

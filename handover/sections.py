@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.urls import reverse
 from django.utils import timezone
 
+from checks.browser.services import latest_audits
 from clients import vendors
 from clients.models import (
     AccountKind,
@@ -102,7 +104,7 @@ SECTION_TITLES: list[tuple[str, str, str]] = [
     ),
 ]
 
-DECISION_WORDS = {
+DECISION_WORDS: dict[str, str] = {
     Decision.ACCEPTED: "Accepted risk",
     Decision.CAN_WAIT: "Planned for after launch",
     Decision.MUST_NOW: "Being fixed now",
@@ -120,7 +122,7 @@ IMPACT_WORDS = [
     ),
     (Impact.CLEANUP, "Cleanup", "Tidying up that can wait: nothing breaks today."),
 ]
-ROLE_PURPOSE = {
+ROLE_PURPOSE: dict[str, str] = {
     DomainRole.CANONICAL: "The main address of your site",
     DomainRole.WWW: "Sends visitors to the main address",
     DomainRole.APP: "The web app",
@@ -222,10 +224,12 @@ class Handover:
 
     @property
     def verify_url(self) -> str:
-        return f"{self.site_url}/handover/verify/" if self.site_url else ""
+        if not self.site_url:
+            return ""
+        return self.site_url.rstrip("/") + reverse("handover:handover_verify")
 
 
-def _consultant(user: AbstractBaseUser | None) -> dict[str, str]:
+def _consultant(user: User | None) -> dict[str, str]:
     if user is None:
         return {}
     return {
@@ -341,16 +345,18 @@ def _annotate_accounts(accounts: list[ServiceAccount]) -> None:
     """Support and sign-in links for the templates: the client's own support entry,
     else the playbook's vendor catalogue; a sign-in location that is a URL is linked."""
     for a in accounts:
-        a.support = vendors.support_contact(a)
-        a.status_page = vendors.status_page(a)
         first = (a.login_location or "").split(" ")[0]
-        a.login_url = first if first.startswith(("https://", "http://")) else ""
+        # Attributes for the templates only, on the instances (not model fields).
+        setattr(a, "support", vendors.support_contact(a))  # noqa: B010
+        setattr(a, "status_page", vendors.status_page(a))  # noqa: B010
+        setattr(a, "login_url", first if first.startswith(("https://", "http://")) else "")  # noqa: B010
 
 
 def _risk_accounts(
     finding: Finding, accounts: list[ServiceAccount]
 ) -> tuple[list[ServiceAccount], list[str]]:
-    """The accounts a risk names (by vendor or by kind), and kinds it names that are not on record."""
+    """The accounts a risk names (by vendor or by kind), and kinds it names that are not
+    on record."""
     words = f"{finding.title} {finding.founder_explanation}".lower()
     linked = [a for a in accounts if len(a.vendor) >= 3 and a.vendor.lower() in words]
     missing = []
@@ -401,14 +407,15 @@ def _setup_changes(
                         "what": f"DNS record added: {d.name} {d.rtype} {d.value}",
                     }
                 )
-    for e in sources.deploys_since(client, sprint.started_at) or []:
+    for e in sources.deploys_let_through(client, sprint.started_at) or []:
         out.append(
             {
                 "when": e.when,
-                "what": f"Deployed{' version ' + e.summary if e.summary else ''} to {e.environment}",
+                "what": f"Deployed{' version ' + e.summary if e.summary else ''} to "
+                f"{e.environment}",
             }
         )
-    for s in sources.secrets_inventory(client) or []:
+    for s in sources.secret_rows(client) or []:
         if s.last_rotated and s.last_rotated >= sprint.started_at.date():
             out.append({"when": None, "what": f"Key rotated: {s.name}"})
     return sorted(out, key=lambda c: (c["when"] is None, c["when"] or timezone.now()))
@@ -426,12 +433,12 @@ def _facts(
     by_id = {r.check: r for r in results or []}
     cf = by_id.get("dns.cloudflare")
     passing = {k: r.summary for k, r in by_id.items() if r.status == "pass"}
-    dated = [c for c in certificates or [] if c.expires]
+    dated = [c.expires for c in certificates or [] if c.expires is not None]
     return Facts(
         vendors=vendors_,
         canonical=canonical_url,
         cert_issuers=tuple(sorted({c.issuer for c in certificates or [] if c.issuer})),
-        cert_earliest=min((c.expires for c in dated), default=None),
+        cert_earliest=min(dated, default=None),
         cloudflare_summary=cf.summary if cf is not None and cf.status == "pass" else "",
         cloudflare_proxied=bool(cf is not None and cf.evidence.get("proxied")),
         cache_static=passing.get("http.cache_static", ""),
@@ -440,7 +447,7 @@ def _facts(
             g.environment for g in env_vars or [] if not g.environment.startswith("(")
         ),
         owners=owners,
-        support={a.code: a.support for a in accounts if a.support},
+        support={a.code: getattr(a, "support") for a in accounts if getattr(a, "support", None)},  # noqa: B009
     )
 
 
@@ -477,11 +484,11 @@ def build_handover(
         code=_first(accounts, AccountKind.CODE),
         monitoring=_first(accounts, AccountKind.MONITORING),
     )
-    results = sources.check_results(sprint)
+    results = sources.latest_check_results(sprint)
     counts = sources.check_counts(results)
-    monitors = sources.monitors(client, since=sprint.started_at)
+    monitors = sources.monitor_rows(client, since=sprint.started_at)
     certificates = sources.certificates(results)
-    env_vars = sources.env_vars(client, vendors_.hosting.vendor if vendors_.hosting else "")
+    env_vars = sources.env_groups(client, vendors_.hosting.vendor if vendors_.hosting else "")
     owners = {
         key: getattr(client, attr) for key, _label, attr in OWNER_JOBS if getattr(client, attr)
     }
@@ -542,11 +549,11 @@ def build_handover(
         "deployment": {
             "hosting": _of_kind(accounts, AccountKind.HOSTING, AccountKind.DATABASE),
             "code": _of_kind(accounts, AccountKind.CODE),
-            "deploys": sources.deploy_events(client),
+            "deploys": sources.recent_deploys(client),
         },
         "config": {
             "env_vars": env_vars,
-            "secrets": sources.secrets_inventory(client),
+            "secrets": sources.secret_rows(client),
         },
         "monitoring": {
             "monitors": monitors,
@@ -575,6 +582,7 @@ def build_handover(
             "monitors": monitors,
             "results": results,
             "run_at": results[0].checked_at if results else None,
+            "page_speed": latest_audits(client),
         },
     }
     sections = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import subprocess
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -36,7 +36,7 @@ from launchready.guard.sweep import text_hits
 log = logging.getLogger(__name__)
 
 
-def _name(user: AbstractBaseUser | None) -> str:
+def _name(user: User | None) -> str:
     if user is None or not user.is_authenticated:
         return "Launch Ready"
     return user.get_full_name() or user.get_username()
@@ -49,7 +49,7 @@ def _name(user: AbstractBaseUser | None) -> str:
 def draft_save(
     *,
     sprint: Sprint,
-    by: AbstractBaseUser,
+    by: User,
     values: dict[str, str],
     confirm: dict[str, str] | None = None,
 ) -> HandoverDraft:
@@ -120,7 +120,7 @@ class HandoverNotReady(ServiceError):
 def handover_gate(
     *,
     sprint: Sprint,
-    by: AbstractBaseUser | None,
+    by: User | None,
     override_reason: str | None = None,
     document: Handover | None = None,
 ) -> Readiness:
@@ -133,7 +133,8 @@ def handover_gate(
         return state
     problems = state.lines
     message = (
-        f"The handover is not ready to issue ({len(problems)} gap{'s' if len(problems) != 1 else ''}): "
+        f"The handover is not ready to issue ({len(problems)} "
+        f"gap{'s' if len(problems) != 1 else ''}): "
         + " ".join(problems[:3])
         + (" …" if len(problems) > 3 else "")
         + " Fix them, or give an override reason: the PDF then lists what is missing on page one."
@@ -151,7 +152,7 @@ def handover_gate(
 def handover_issue(
     *,
     sprint: Sprint,
-    by: AbstractBaseUser | None,
+    by: User | None,
     job: IssueJob | None = None,
     override_reason: str | None = None,
 ) -> IssuedHandover:
@@ -225,7 +226,7 @@ def handover_issue(
                     title=f"{sprint.client.name}: your signed handover, version {version}",
                     text="The handover lists what was checked, who owns each account and "
                     "what to do when something breaks. Download it from your launch page.",
-                    path=reverse("portal_sprint", args=[sprint.code]),
+                    path=reverse("clients:portal_sprint", args=[sprint.code]),
                     actor=by,
                     now=now,
                 )
@@ -235,7 +236,9 @@ def handover_issue(
                         actor=by,
                         kind="handover.override",
                         visible_to_founder=False,
-                        message=f"{_name(by)} issued version {version} despite {len(document.gaps)} gap(s): {reason}",
+                        message=f"{_name(by)} issued version {version} despite "
+                        f"{len(document.gaps)} "
+                        f"gap(s): {reason}",
                     )
         except IntegrityError:
             issued.file.delete(save=False)
@@ -245,7 +248,7 @@ def handover_issue(
 
 
 def handover_request_issue(
-    *, sprint: Sprint, by: AbstractBaseUser, override_reason: str | None = None
+    *, sprint: Sprint, by: User, override_reason: str | None = None
 ) -> IssueJob:
     """Queue rendering and signing in the background, after the readiness gate. A job
     already queued or running for this sprint is returned instead of starting a second
@@ -285,7 +288,8 @@ def handover_run_job(*, job_id: int) -> IssueJob | None:
         log.warning("handover job %s could not store the PDF: %s", job.code, exc)
         job_fail(
             job=job,
-            error=f"The PDF could not be saved ({exc.strerror or type(exc).__name__}); nothing was issued. Free some disk space, then try again.",
+            error=f"The PDF could not be saved ({exc.strerror or type(exc).__name__}); nothing was "
+            "issued. Free some disk space, then try again.",
         )
     except Exception as exc:
         log.exception("handover job %s failed", job.code)
@@ -298,7 +302,7 @@ def handover_run_job(*, job_id: int) -> IssueJob | None:
 
 
 def handover_latest_or_issue(
-    *, sprint: Sprint, by: AbstractBaseUser | None, override_reason: str | None = None
+    *, sprint: Sprint, by: User | None, override_reason: str | None = None
 ) -> tuple[IssuedHandover, bool]:
     """For scripting: the latest issued version, or a new one (through the same
     readiness gate). Returns (handover, created)."""
@@ -311,7 +315,7 @@ def handover_latest_or_issue(
 # ---------------------------------------------------------------- founder
 
 
-def handover_acknowledge(*, handover: IssuedHandover, by: AbstractBaseUser) -> IssuedHandover:
+def handover_acknowledge(*, handover: IssuedHandover, by: User) -> IssuedHandover:
     """The founder confirms they received this version; the first confirmation counts."""
     if by.is_staff:
         raise ServiceError("Only the founder's team can acknowledge receipt.")
@@ -325,7 +329,8 @@ def handover_acknowledge(*, handover: IssuedHandover, by: AbstractBaseUser) -> I
                 sprint=handover.sprint,
                 actor=by,
                 kind="handover.acknowledged",
-                message=f"{_name(by)} confirmed receipt of the handover, version {handover.version}.",
+                message=f"{_name(by)} confirmed receipt of the handover, version "
+                f"{handover.version}.",
             )
     handover.refresh_from_db(fields=["acknowledged_at", "acknowledged_by"])
     return handover
@@ -349,7 +354,7 @@ def handover_pdf_secrets(*, handover: IssuedHandover) -> list[tuple[str, str]]:
     return text_hits(result.stdout.decode("utf-8", "replace"))
 
 
-def handover_delete_exposed(*, handover: IssuedHandover, by: AbstractBaseUser) -> int:
+def handover_delete_exposed(*, handover: IssuedHandover, by: User) -> int:
     """Delete a signed version, for one reason only: its text holds a secret value
     (issued before the guard existed). The deletion is logged; returns the version."""
     if not by.is_staff:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from asn1crypto import tsp
@@ -17,9 +18,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers, timestamps
+
+if TYPE_CHECKING:
+    from pyhanko.sign import signers, timestamps
+
+# pyHanko is imported inside the functions that sign: importing it costs about a second,
+# and most processes that load this module (the web workers, manage.py check) never sign.
 
 SIGNATURE_FIELD = "LaunchReadyHandover"
 
@@ -96,6 +100,8 @@ def _load_signer(
     cert_path: str, key_path: str, chain: tuple[str, ...], passphrase: bytes | None, mtime: float
 ) -> signers.SimpleSigner:
     # Cached per file version: loading and decrypting the key costs more than signing.
+    from pyhanko.sign import signers
+
     signer = signers.SimpleSigner.load(
         key_path, cert_path, ca_chain_files=chain or None, key_passphrase=passphrase
     )
@@ -127,50 +133,63 @@ def load_signer() -> signers.SimpleSigner:
     )
 
 
-class HttpxTimeStamper(timestamps.TimeStamper):
-    """An RFC 3161 client over httpx (the client the rest of the app uses), with one
-    total deadline per request and a size cap on the reply."""
+@lru_cache(maxsize=1)
+def _timestamper_class() -> Any:
+    """The RFC 3161 client class, built on first use (it subclasses pyHanko's)."""
+    from pyhanko.sign import timestamps
 
-    MAX_REPLY = 256 * 1024
+    class HttpxTimeStamper(timestamps.TimeStamper):
+        """An RFC 3161 client over httpx (the client the rest of the app uses), with one
+        total deadline per request and a size cap on the reply."""
 
-    def __init__(self, url: str, *, timeout: float) -> None:
-        super().__init__()
-        self.url, self.timeout = url, timeout
+        MAX_REPLY = 256 * 1024
 
-    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        headers = {
-            "Content-Type": "application/timestamp-query",
-            "Accept": "application/timestamp-reply",
-        }
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
-                reply = await client.post(self.url, content=req.dump(), headers=headers)
-        except httpx.HTTPError as exc:
-            raise SignerUnavailable(
-                f"The timestamp authority {self.url} (HANDOVER_TSA_URL) did not answer: "
-                f"{type(exc).__name__}."
-            ) from exc
-        if (
-            reply.status_code != 200
-            or reply.headers.get("content-type", "").split(";")[0] != "application/timestamp-reply"
-        ):
-            raise SignerUnavailable(
-                f"The timestamp authority {self.url} answered HTTP {reply.status_code} "
-                "without a timestamp."
-            )
-        if len(reply.content) > self.MAX_REPLY:
-            raise SignerUnavailable(f"The timestamp authority {self.url} sent an oversized reply.")
-        return tsp.TimeStampResp.load(reply.content)
+        def __init__(self, url: str, *, timeout: float) -> None:
+            super().__init__()
+            self.url, self.timeout = url, timeout
+
+        async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+            headers = {
+                "Content-Type": "application/timestamp-query",
+                "Accept": "application/timestamp-reply",
+            }
+            try:
+                async with httpx.AsyncClient(timeout=self.timeout) as client:
+                    reply = await client.post(self.url, content=req.dump(), headers=headers)
+            except httpx.HTTPError as exc:
+                raise SignerUnavailable(
+                    f"The timestamp authority {self.url} (HANDOVER_TSA_URL) did not answer: "
+                    f"{type(exc).__name__}."
+                ) from exc
+            if (
+                reply.status_code != 200
+                or reply.headers.get("content-type", "").split(";")[0]
+                != "application/timestamp-reply"
+            ):
+                raise SignerUnavailable(
+                    f"The timestamp authority {self.url} answered HTTP {reply.status_code} "
+                    "without a timestamp."
+                )
+            if len(reply.content) > self.MAX_REPLY:
+                raise SignerUnavailable(
+                    f"The timestamp authority {self.url} sent an oversized reply."
+                )
+            return tsp.TimeStampResp.load(reply.content)
+
+    return HttpxTimeStamper
 
 
-def timestamper() -> HttpxTimeStamper | None:
+def timestamper() -> timestamps.TimeStamper | None:
     url = settings.HANDOVER_TSA_URL
-    return HttpxTimeStamper(url, timeout=settings.HANDOVER_TSA_TIMEOUT) if url else None
+    return _timestamper_class()(url, timeout=settings.HANDOVER_TSA_TIMEOUT) if url else None
 
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> bytes:
     """Return the PDF with one PAdES signature covering the whole file: B-T (with an
     RFC 3161 signature timestamp) when HANDOVER_TSA_URL is set, else B-B."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers, timestamps
+
     signer = load_signer()
     tsa = timestamper()
     meta = signers.PdfSignatureMetadata(
@@ -196,6 +215,8 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Launch Ready") -> byte
 def signed_timestamp(pdf: bytes) -> tuple[datetime, str] | None:
     """(time, authority) of the RFC 3161 token in the PDF's signature, if it has one.
     Read without validation, to record on the issued version; the verifier validates."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     for sig in reader.embedded_signatures:
         attrs = sig.signer_info["unsigned_attrs"]

@@ -78,13 +78,15 @@ def defaults(f: Facts) -> dict[str, str]:
     renewal = []
     if f.cert_issuers and f.cert_earliest:
         renewal.append(
-            f"The certificates (the padlock in the browser) are issued by {', '.join(f.cert_issuers)}; "
+            "The certificates (the padlock in the browser) are issued by "
+            f"{', '.join(f.cert_issuers)}; "
             f"the first one expires on {f.cert_earliest:%d %b %Y}."
         )
     if v.registrar is not None:
         when = f" on {v.registrar.renewal_date:%d %b %Y}" if v.registrar.renewal_date else ""
         renewal.append(
-            f"The domain name renews at {v.registrar.vendor}{when}: keep a valid card on that account."
+            f"The domain name renews at {v.registrar.vendor}{when}: keep a valid card on that "
+            "account."
         )
     if owners.get("renewals") and renewal:
         renewal.append(f"{owners['renewals']} looks after renewals.")
@@ -123,7 +125,9 @@ def defaults(f: Facts) -> dict[str, str]:
         ),
         "edge.caching": (f"The automated checks found: {caching}" if caching else ""),
         "edge.ddos": (
-            "Because Cloudflare proxies the site, its standard protection against floods of traffic (DDoS) "
+            "Because Cloudflare proxies the site, its standard protection against floods of "
+            "traffic "
+            "(DDoS) "
             "applies to every visit."
             if f.cloudflare_proxied
             else ""
@@ -131,8 +135,11 @@ def defaults(f: Facts) -> dict[str, str]:
         "email.change": _lines(
             f"Sign in to {login(v.dns or v.edge, 'your DNS provider')}.",
             "Find the TXT records named SPF (starts with v=spf1) and DMARC (_dmarc).",
-            "When you add a new service that sends email as you, add it to the SPF record; never create a second SPF record.",
-            f"Send a test email through {vendor(v.email, 'your email sending provider')} to a Gmail address "
+            "When you add a new service that sends email as you, add it to the SPF record; never "
+            "create a second SPF record.",
+            f"Send a test email through {vendor(v.email, 'your email sending provider')} to a "
+            "Gmail "
+            "address "
             "and open 'Show original': SPF, DKIM and DMARC should all say PASS.",
             "If they do not, undo the change and ask your consultant.",
         ),
@@ -149,7 +156,8 @@ def defaults(f: Facts) -> dict[str, str]:
             "Open the production service and its list of deploys.",
             "Find the last deploy from before the problem started.",
             "Choose 'Rollback' or 'Redeploy' on that one.",
-            f"Check {site} works, then tell {owners.get('deploy') or 'whoever deploys'} which deploy broke it.",
+            f"Check {site} works, then tell {owners.get('deploy') or 'whoever deploys'} which "
+            "deploy broke it.",
         ),
         "deployment.who": " ".join(w for w in who if w),
         "config.note": (
@@ -165,21 +173,27 @@ def defaults(f: Facts) -> dict[str, str]:
             f"Look at the status page of {host}"
             + (f" and of {edge_account.vendor}" if edge_account else "")
             + " for an outage.",
-            f"Sign in to {login(v.hosting, 'your hosting provider')} and read the latest deploy and its logs.",
+            f"Sign in to {login(v.hosting, 'your hosting provider')} and read the latest deploy "
+            "and "
+            "its logs.",
             "If a deploy went out just before, roll it back (see Deployment).",
             "If the domain was not renewed, renew it at the registrar now.",
             f"Still down after 15 minutes: call {' and '.join(call)}." if call else "",
         ),
         "emergency.spam": _lines(
             "Ask one affected person to check their spam folder and mark the message 'not spam'.",
-            "Send yourself a test email and look at 'Show original': find the lines for SPF, DKIM and DMARC.",
-            f"If one says FAIL, sign in to {login(v.email, 'your email sending provider')} and check the domain is still verified.",
+            "Send yourself a test email and look at 'Show original': find the lines for SPF, DKIM "
+            "and DMARC.",
+            f"If one says FAIL, sign in to {login(v.email, 'your email sending provider')} and "
+            "check the domain is still verified.",
             "Check nobody changed the SPF or DMARC records in DNS recently.",
             "If you sent a big batch at once, send smaller batches for a few days.",
         ),
         "emergency.certificate": _lines(
-            "Visitors see a warning page instead of your site: do not tell them to click through it.",
-            f"Sign in to {login(v.edge or v.hosting, 'your hosting provider')} and open the SSL or certificates page.",
+            "Visitors see a warning page instead of your site: do not tell them to click through "
+            "it.",
+            f"Sign in to {login(v.edge or v.hosting, 'your hosting provider')} and open the SSL or "
+            "certificates page.",
             "Press the button to renew or re-issue the certificate, if there is one.",
             "Check the domain's DNS records still point to the right place (see Domains and DNS).",
             "Wait ten minutes and open the site in a private window.",
@@ -196,9 +210,11 @@ def defaults(f: Facts) -> dict[str, str]:
             "Write down what leaked, when and what you did: you may have to tell customers.",
         ),
         "emergency.signin": _lines(
-            f"Roll back to the previous deploy on {host} (see Deployment): this is the fastest fix.",
+            f"Roll back to the previous deploy on {host} (see Deployment): this is the fastest "
+            "fix.",
             "Check that sign-in works again in a private browser window.",
             "Check the environment settings: a missing or renamed setting often breaks sign-in.",
-            f"Tell {owners.get('deploy') or 'whoever deploys'} which deploy broke it before anyone deploys again.",
+            f"Tell {owners.get('deploy') or 'whoever deploys'} which deploy broke it before anyone "
+            "deploys again.",
         ),
     }

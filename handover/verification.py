@@ -27,11 +27,6 @@ from io import BytesIO
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
 from handover.models import IssuedHandover
 from handover.signing import SignerUnavailable, sha256_hex, signer_info
@@ -126,6 +121,13 @@ def _fingerprint(cert: asn1_x509.Certificate) -> str:
 
 def verify_pdf(data: bytes) -> Verdict:
     """Check an uploaded or local file; never raises on bad input."""
+    # pyHanko is imported on first use: it costs about a second of every process start.
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
     digest = sha256_hex(data)
 
     def verdict(outcome: str, headline: str, reasons: list[str], **extra) -> Verdict:
@@ -156,13 +158,15 @@ def verify_pdf(data: bytes) -> Verdict:
                     ALTERED,
                     "Not a genuine, unaltered Launch Ready handover.",
                     [
-                        "The file refers to a signature that can no longer be read: it was changed after signing."
+                        "The file refers to a signature that can no longer be read: it was changed "
+                        "after signing."
                     ],
                 )
             )
         return verdict(
             UNSIGNED,
-            "This PDF is not signed: it is not a Launch Ready handover, or its signature was removed.",
+            "This PDF is not signed: it is not a Launch Ready handover, or its signature was "
+            "removed.",
             ["The file has no digital signature."],
         )
     if max(r[2] + r[3] for r in ranges or [(0, 0, 0, 0)]) > len(data):
@@ -212,7 +216,8 @@ def verify_pdf(data: bytes) -> Verdict:
             ALTERED,
             "Altered after signing: the content no longer matches the signature.",
             [
-                "Broken digest: bytes inside the signed part of the file were changed after signing, "
+                "Broken digest: bytes inside the signed part of the file were changed after "
+                "signing, "
                 "so the signature no longer matches them."
             ],
             **common,
@@ -220,7 +225,8 @@ def verify_pdf(data: bytes) -> Verdict:
     if signer_fp not in ours_fp:
         same_name = any(c.subject.human_friendly == signer_name for c in ours)
         reason = (
-            f"The signature is intact, but it was made with a certificate that is not Launch Ready's "
+            "The signature is intact, but it was made with a certificate that is not Launch "
+            "Ready's "
             f"(fingerprint {signer_fp[:23]}…)"
         )
         reason += ", even though it carries the same name as ours: a forgery." if same_name else "."
@@ -263,7 +269,8 @@ def verify_pdf(data: bytes) -> Verdict:
     if latest is not None and latest.version > issued.version:
         return verdict(
             SUPERSEDED,
-            f"Genuine but out of date: version {issued.version} of the {issued.sprint.client.name} handover, "
+            f"Genuine but out of date: version {issued.version} of the {issued.sprint.client.name} "
+            "handover, "
             f"replaced by version {latest.version} issued {latest.issued_at:%d %b %Y %H:%M} UTC.",
             [f"Use version {latest.version}: it replaces this one.", time_words],
             issued=issued,
@@ -272,7 +279,8 @@ def verify_pdf(data: bytes) -> Verdict:
         )
     return verdict(
         GENUINE,
-        f"Genuine, unaltered and current: {issued.sprint.client.name} handover, version {issued.version}, "
+        f"Genuine, unaltered and current: {issued.sprint.client.name} handover, version "
+        f"{issued.version}, "
         f"issued {issued.issued_at:%d %b %Y %H:%M} UTC by {issued.signer_name}.",
         [time_words],
         issued=issued,
@@ -290,7 +298,10 @@ def _time_words(issued: IssuedHandover, ts: Timestamp | None) -> str:
             f"The timestamp{who} does not check out: the signing time is only the signer's claim."
         )
     trust = "" if ts.trusted else " (an authority this installation does not list as trusted)"
-    return f"Timestamped {ts.at:%d %b %Y %H:%M:%S} UTC{who}{trust}: an independent proof of when it was signed."
+    return (
+        f"Timestamped {ts.at:%d %b %Y %H:%M:%S} UTC{who}{trust}: "
+        "an independent proof of when it was signed."
+    )
 
 
 def _truncated(verdict, ranges: list[tuple[int, ...]], size: int) -> Verdict:

@@ -61,7 +61,7 @@ class SecretValueRefusedMiddleware:
         )
         if wants_json:
             return JsonResponse({"error": "secret_value", "message": message}, status=422)
-        if request.headers.get("HX-Request"):
+        if request.htmx:  # set by django-htmx before any view runs
             return HttpResponse(
                 format_html('<p class="error" role="alert">{}</p>', message), status=422
             )

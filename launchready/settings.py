@@ -53,7 +53,11 @@ INSTALLED_APPS = [
     "checks",
     "checks.monitoring",
     "checks.secrets",
+    "checks.browser",
+    "checks.renewals",
+    "checks.statuspage",
     "handover",
+    "handover.reports",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "launchready.middleware.SecretValueRefusedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -115,6 +120,9 @@ HUEY_WORKERS = envint("HUEY_WORKERS", 4)
 # whose heartbeat is older than its kind's limit (CHECKS_STALE_SECONDS,
 # SECRETS_SCAN_STALE_SECONDS, HANDOVER_STALE_SECONDS), and a queued one no worker took.
 JOBS_STALE_SECONDS = envint("JOBS_STALE_SECONDS", 300)
+# A removed domain, account, secret record or allowlist entry can be put back this long;
+# a periodic task purges it after that (clients/softdelete.py).
+UNDO_WINDOW_SECONDS = envint("UNDO_WINDOW_SECONDS", 600)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -164,7 +172,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "clients:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+address pair after repeated failures.
@@ -247,6 +255,9 @@ LAUNCHREADY_CA_BUNDLE = envstr("LAUNCHREADY_CA_BUNDLE") or None  # extra trusted
 LAUNCHREADY_HTTP_PORT = envint("LAUNCHREADY_HTTP_PORT", 80)
 LAUNCHREADY_HTTPS_PORT = envint("LAUNCHREADY_HTTPS_PORT", 443)
 LAUNCHREADY_ALLOW_PRIVATE_TARGETS = envbool("LAUNCHREADY_ALLOW_PRIVATE_TARGETS", False)
+# Single addresses or networks exempt from the guard while it is on (a staging host on a
+# private network); everything else private stays refused.
+LAUNCHREADY_ALLOWED_PRIVATE_ADDRESSES = envlist("LAUNCHREADY_ALLOWED_PRIVATE_ADDRESSES", [])
 # A run whose worker has not reported for this long is marked failed.
 CHECKS_STALE_SECONDS = envint("CHECKS_STALE_SECONDS", 300)
 CHECKS_CONCURRENCY = envint("CHECKS_CONCURRENCY", 16)
@@ -264,6 +275,24 @@ MONITOR_RAW_RETENTION_HOURS = envint("MONITOR_RAW_RETENTION_HOURS", 48)
 MONITOR_BATCH_LIMIT = envint("MONITOR_BATCH_LIMIT", 20000)  # most monitors one run claims
 # Staff see a banner (and /healthz reports not ok) when the scheduler is older than this.
 MONITOR_SCHEDULER_STALE_SECONDS = envint("MONITOR_SCHEDULER_STALE_SECONDS", 180)
+
+# --- browser runs (Lighthouse audits, journey monitors): checks/browser/
+BROWSER_CHROMIUM_PATH = envstr("BROWSER_CHROMIUM_PATH", "/usr/bin/chromium")
+BROWSER_LIGHTHOUSE_BIN = envstr("BROWSER_LIGHTHOUSE_BIN") or str(
+    BASE_DIR / "node_modules" / ".bin" / "lighthouse"
+)
+BROWSER_MEMORY_MB = envint("BROWSER_MEMORY_MB", 1536)  # all processes of one run, summed RSS
+LIGHTHOUSE_DEADLINE_SECONDS = envint("LIGHTHOUSE_DEADLINE_SECONDS", 120)  # one route's audit
+LIGHTHOUSE_STALE_SECONDS = envint("LIGHTHOUSE_STALE_SECONDS", 300)
+# Pages are audited over https unless this says http (a staging site without TLS).
+LIGHTHOUSE_SCHEME = envstr("LIGHTHOUSE_SCHEME", "https")
+JOURNEY_DEADLINE_SECONDS = envint("JOURNEY_DEADLINE_SECONDS", 60)  # one journey, all steps
+JOURNEY_CONCURRENCY = envint("JOURNEY_CONCURRENCY", 2)  # browsers at once per consumer
+JOURNEY_MARKER_HEADER = envstr("JOURNEY_MARKER_HEADER", "X-LaunchReady-Test")
+JOURNEY_MARKER_VALUE = envstr("JOURNEY_MARKER_VALUE", "launchready-journey")
+# A hidden field added to each form a journey submits, so a CRM can drop test leads.
+JOURNEY_MARKER_FIELD = envstr("JOURNEY_MARKER_FIELD", "launchready_test")
+BROWSER_RETENTION_DAYS = envint("BROWSER_RETENTION_DAYS", 30)  # screenshots, reports, runs
 
 # --- secrets (inventory, scanning, deploy gate)
 # Folders on the worker whose git repositories may be scanned by path; empty = clone URLs only.
@@ -312,6 +341,13 @@ HANDOVER_VERIFY_MAX_BYTES = envint("HANDOVER_VERIFY_MAX_MB", 10) * 1024 * 1024
 # first; `manage.py reencrypt_fields` moves stored values to the newest. Unset on a laptop:
 # one is generated into var/field-encryption.key.
 FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS", [])
+
+# --- after launch: status pages, renewal calendar, weekly reports
+STATUS_PAGE_MAX_AGE = envint("STATUS_PAGE_MAX_AGE", 30)
+STATUS_SUBSCRIBE_RATE = envstr("STATUS_SUBSCRIBE_RATE", "5/h")
+RDAP_BASE_URL = envstr("RDAP_BASE_URL", "https://rdap.org/domain/")
+RDAP_TIMEOUT_SECONDS = envint("RDAP_TIMEOUT_SECONDS", 8)
+RENEWALS_HORIZON_DAYS = envint("RENEWALS_HORIZON_DAYS", 400)
 
 LOGGING = {
     "version": 1,

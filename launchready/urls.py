@@ -42,7 +42,11 @@ urlpatterns = [
     path("", include("checks.urls")),
     path("", include("checks.monitoring.urls")),
     path("", include("checks.secrets.urls")),
+    path("", include("checks.browser.urls")),
+    path("", include("checks.statuspage.urls")),
+    path("", include("checks.renewals.urls")),
     path("", include("handover.urls")),
+    path("", include("handover.reports.urls")),
     path("", include("clients.notifications.urls")),
     path("", include("clients.urls")),
 ]

@@ -146,6 +146,16 @@ SCREENSHOT_DIR = Path(
 
 
 @pytest.fixture(scope="session")
+def playwright(playwright):
+    # Playwright's sync API marks an event loop as running in this thread from its start
+    # to the end of the session; Django refuses ORM calls there unless told they are safe
+    # (they are: one thread, no async code of ours). Only browser tests start it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield playwright
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

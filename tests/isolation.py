@@ -169,6 +169,45 @@ def _maintenance_window(client: Client, sprint, consultant) -> str:
     return window.code
 
 
+@register("audit_code")
+def _lighthouse_audit(client: Client, sprint, consultant) -> str:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from checks.browser.models import LighthouseAudit, LighthouseRun
+
+    audit = client.lighthouse_audits.first()
+    if audit is None:
+        path = settings.MEDIA_ROOT / "browser" / "sweep.json.gz"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"{}")
+        run = LighthouseRun.objects.create(sprint=sprint, requested_by=consultant, status="done")
+        audit = LighthouseAudit.objects.create(
+            run=run, client=client, url="https://sweep.test/", route="/", status="pass",
+            target=85, performance=90, audited_at=timezone.now(), report="browser/sweep.json.gz",
+        )  # fmt: skip
+    return audit.code
+
+
+@register("journey_run_code")
+def _journey_run(client: Client, sprint, consultant) -> str:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from checks.browser.models import JourneyRun
+
+    monitor = client.monitors.get(code=_monitor(client, sprint, consultant))
+    run = JourneyRun.objects.filter(monitor=monitor).first()
+    if run is None:
+        path = settings.MEDIA_ROOT / "browser" / "sweep.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\x89PNG")
+        run = JourneyRun.objects.create(
+            monitor=monitor, checked_at=timezone.now(), ok=False, screenshot="browser/sweep.png"
+        )
+    return run.code
+
+
 @register("handover_code")
 def _handover(client: Client, sprint, consultant) -> str:
     # A stored row is enough for access checks; rendering and signing are tested in tests/handover.
@@ -217,3 +256,52 @@ def _handover_job(client: Client, sprint, consultant) -> str:
 def _stage_number(client: Client, sprint, consultant) -> int:
     # A stage number inside the sprint: the sprint's code is what scopes it.
     return 1
+
+
+# ---------------------------------------------------------------- after launch
+
+
+@register("incident_code")
+def _incident(client: Client, sprint, consultant) -> str:
+    from django.utils import timezone
+
+    from checks.monitoring.models import Incident
+
+    monitor = client.monitors.get(code=_monitor(client, sprint, consultant))
+    now = timezone.now()
+    incident = monitor.incidents.first() or Incident.objects.create(
+        monitor=monitor, started_at=now, opened_at=now, closed_at=now
+    )
+    return incident.code
+
+
+@register("feed_code")
+def _calendar_feed(client: Client, sprint, consultant) -> str:
+    # A feed belongs to the staff member who made it; made here for client B's page.
+    from checks.renewals.models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(client=client).first() or CalendarFeed.objects.create(
+        owner=consultant, client=client
+    )
+    return feed.code
+
+
+# Public by design: URLs whose keyword argument is not an object behind sign-in, so the
+# sweep's "404 for the wrong person, login for anonymous" does not apply. Each has its
+# own tests of what it may and may not show.
+PUBLIC_KWARGS: dict[str, str] = {
+    "status_slug": "a client's public status page (off until staff switch it on; shows only "
+    "monitors marked public, under their public names): tests/afterlaunch/test_status_page.py",
+}
+
+
+@register("status_slug")
+def _status_slug(client: Client, sprint, consultant) -> str:
+    # For crawls (tests/guard): the client's page, switched on. Not swept for isolation.
+    from checks.statuspage import services
+
+    page = services.status_page_for(client)
+    if not page.enabled:
+        page.enabled = True
+        page.save(update_fields=["enabled"])
+    return page.slug

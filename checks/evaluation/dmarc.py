@@ -114,14 +114,16 @@ def evaluate(facts: DmarcFacts) -> Result:
         return warned(
             "email.dmarc",
             facts.domain,
-            "DMARC policy is none: forged mail is only reported, not stopped. Move to quarantine, then reject.",
+            "DMARC policy is none: forged mail is only reported, not stopped. Move to quarantine, "
+            "then reject.",
             **ev,
         )
     if unauthorised:
         return warned(
             "email.dmarc",
             facts.domain,
-            f"Reports go to {', '.join(unauthorised)}, which has not authorised them, so they will not be sent.",
+            f"Reports go to {', '.join(unauthorised)}, which has not authorised them, so they will "
+            "not be sent.",
             **ev,
         )
     if not ev["rua"]:

@@ -90,7 +90,8 @@ def undeclared(
         return warned(
             "dns.subdomain.undeclared",
             apex,
-            "Every name under the domain resolves (wildcard record), so forgotten names cannot be listed; check the wildcard is intended.",
+            "Every name under the domain resolves (wildcard record), so forgotten names cannot be "
+            "listed; check the wildcard is intended.",
             **ev,
         )
     if found:
@@ -170,7 +171,8 @@ def cloudflare(apex: str, ns: DnsFacts, head: HttpFacts) -> Result:
 
 
 def caa(name: str, lookups: list[DnsFacts]) -> Result:
-    """RFC 8659: the relevant CAA set is the first one found climbing from the name to its parents."""
+    """RFC 8659: the relevant CAA set is the first one found climbing from the name to
+    its parents."""
     climbed = [f.name for f in lookups]
     for f in lookups:
         if f.status == "error":

@@ -101,21 +101,24 @@ def dkim(domain: str, selector: str, facts: DnsFacts) -> Result:
         )
     if key.error:
         return failed("email.dkim", target, f"DKIM key for {selector}: {key.error}.", **ev)
-    if key.key_type == "rsa" and key.bits < 1024:
+    bits = key.bits or 0
+    if key.key_type == "rsa" and bits < 1024:
         return failed(
             "email.dkim",
             target,
             f"The RSA key is only {key.bits} bits; receivers reject keys under 1024.",
             **ev,
         )
-    if key.key_type == "rsa" and key.bits < 2048:
+    if key.key_type == "rsa" and bits < 2048:
         return warned(
             "email.dkim",
             target,
             f"The RSA key is {key.bits} bits; 2048 is the current recommendation.",
             **ev,
         )
-    return passed("email.dkim", target, f"{key.key_type.upper()} key, {key.bits} bits.", **ev)
+    return passed(
+        "email.dkim", target, f"{(key.key_type or 'unknown').upper()} key, {key.bits} bits.", **ev
+    )
 
 
 def no_selectors(domain: str) -> Result:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from checks.evaluation import Result, errored, failed, needs, passed, warned
 from checks.net import HttpFacts
@@ -28,7 +29,7 @@ def hsts(target: str, page: HttpFacts, chains: list[Chain]) -> Result:
         h for c in chains for h in c.hops if h.url.startswith("https://") and h.location
     ]
     without = sorted({h.url.split("/")[2] for h in https_redirects if not h.hsts})
-    ev = {
+    ev: dict[str, Any] = {
         "header": header,
         "include_subdomains": bool(header and "includesubdomains" in header.lower()),
         "preload": bool(header and "preload" in header.lower()),
@@ -386,6 +387,7 @@ def latency(timing: Timing, target_ms: int) -> Result:
     if timing.error:
         return errored("http.latency", timing.url, timing.error)
     p95, median = timing.p95_ms, timing.median_ms
+    assert p95 is not None and median is not None  # set whenever error is not
     ev = {
         "samples_ms": [round(s) for s in timing.samples_ms],
         "median_ms": round(median),

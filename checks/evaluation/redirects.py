@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from checks.evaluation import Result, errored, failed, passed, warned
@@ -19,7 +20,7 @@ def _hops_evidence(chain: Chain) -> list[str]:
 
 def canonical(apex: str, chains: list[Chain], expected_host: str | None = None) -> Result:
     """All entry points must end at one URL (ignoring the probe path, which they should keep)."""
-    evidence = {"chains": {c.start: _hops_evidence(c) for c in chains}}
+    evidence: dict[str, Any] = {"chains": {c.start: _hops_evidence(c) for c in chains}}
     broken = [c for c in chains if c.error]
     if broken:
         return errored(
@@ -33,13 +34,15 @@ def canonical(apex: str, chains: list[Chain], expected_host: str | None = None) 
             f"Redirect loop or endless chain from {', '.join(loops)}.",
             **evidence,
         )
-    origins = {_origin(c.final_url) for c in chains}
-    evidence["final_urls"] = sorted({c.final_url for c in chains})
+    finals = {c.final_url for c in chains if c.final_url}
+    origins = {_origin(url) for url in finals}
+    evidence["final_urls"] = sorted(finals)
     if len(origins) > 1:
         return failed(
             "redirect.canonical",
             apex,
-            f"The entry points end at {len(origins)} different addresses: {', '.join(sorted(origins))}.",
+            f"The entry points end at {len(origins)} different addresses: "
+            f"{', '.join(sorted(origins))}.",
             **evidence,
         )
     origin = origins.pop()
@@ -56,7 +59,7 @@ def canonical(apex: str, chains: list[Chain], expected_host: str | None = None) 
         return failed(
             "redirect.canonical",
             apex,
-            f"The canonical address answers {chains[0].final.status}.",
+            f"The canonical address answers {chains[0].final.status if chains[0].final else '?'}.",
             **evidence,
         )
     if expected_host and urlsplit(origin).hostname != expected_host:
@@ -105,7 +108,8 @@ def https_upgrade(chain: Chain) -> Result:
         return warned(
             "redirect.https_upgrade",
             chain.start,
-            f"The first hop goes to https but on another name ({target.hostname}); HSTS on {host} is never seen.",
+            f"The first hop goes to https but on another name ({target.hostname}); HSTS on {host} "
+            "is never seen.",
             **ev,
         )
     return failed(
@@ -226,7 +230,8 @@ def declared(source: str, expected: str, chain: Chain) -> Result:
         return warned(
             "redirect.declared",
             source,
-            f"It redirects with {first.status}; use a permanent 301 or 308 so search engines follow.",
+            f"It redirects with {first.status}; use a permanent 301 or 308 so search engines "
+            "follow.",
             **ev,
         )
     return passed("redirect.declared", source, f"Redirects permanently to {expected}.", **ev)

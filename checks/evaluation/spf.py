@@ -245,13 +245,14 @@ def _rules(root: SpfNode, nodes: list[SpfNode], lookups: int, voids: int) -> lis
         rule(
             "ptr not used (5.5)",
             "warn" if ptr else None,
-            f"ptr in {', '.join(ptr)}: slow, unreliable, and receivers may skip it; list addresses instead",
+            f"ptr in {', '.join(ptr)}: slow, unreliable, and receivers may skip it; list addresses "
+            "instead",
             "no ptr mechanism",
         ),
         rule(
             "all mechanism",
             {"+": "fail", "?": "warn"}.get(qualifier or "")
-            or ("warn" if qualifier is None and not record.redirect else None),
+            or ("warn" if qualifier is None and not (record and record.redirect) else None),
             "+all lets anyone send as this domain"
             if qualifier == "+"
             else "?all protects nothing; use ~all or -all"

@@ -21,18 +21,20 @@ def name_matches(name: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _target(facts: TlsFacts) -> str:
+    # A display string: readers of results take the name from evidence["host"].
     return f"{facts.host} ({facts.address})" if facts.address else facts.host
 
 
 def trusted(facts: TlsFacts) -> Result:
     target = _target(facts)
     if facts.error:
-        return errored("tls.trusted", target, facts.error)
+        return errored("tls.trusted", target, facts.error, host=facts.host)
     if facts.verified:
         return passed(
             "tls.trusted",
             target,
             f"The certificate chain is trusted ({facts.protocol}).",
+            host=facts.host,
             issuer=facts.cert.issuer if facts.cert else None,
         )
     reason = facts.verify_error or "not trusted"
@@ -45,6 +47,7 @@ def trusted(facts: TlsFacts) -> Result:
         "tls.trusted",
         target,
         f"Browsers will not trust this certificate: {reason}.{hint}",
+        host=facts.host,
         reason=reason,
     )
 
@@ -69,10 +72,13 @@ def hostname(facts: TlsFacts) -> Result:
 def expiry(facts: TlsFacts, now: datetime) -> Result:
     target = _target(facts)
     if facts.error or facts.cert is None:
-        return errored("tls.expiry", target, facts.error or "no certificate received")
+        return errored(
+            "tls.expiry", target, facts.error or "no certificate received", host=facts.host
+        )
     cert: CertFacts = facts.cert
     days = cert.days_left(now)
     ev = {
+        "host": facts.host,
         "not_after": cert.not_after.isoformat(),
         "days_left": round(days, 1),
         "lifetime_days": round(cert.lifetime_days),
@@ -112,7 +118,7 @@ def legacy(target: str, tls10: bool | None, tls11: bool | None) -> Result:
 
 def coverage(apex: str, names: list[str], certs: dict[str, TlsFacts]) -> Result:
     """Every name (apex, www, declared subdomains) must be covered by the certificate it serves."""
-    served = {n: f for n, f in certs.items() if f.cert is not None}
+    served = {n: f.cert for n, f in certs.items() if f.cert is not None}
     unread = {n: f for n, f in certs.items() if f.cert is None and f.error}
     if unread:
         name, facts = next(iter(sorted(unread.items())))
@@ -121,9 +127,9 @@ def coverage(apex: str, names: list[str], certs: dict[str, TlsFacts]) -> Result:
         )
     if not served:
         return errored("tls.coverage", apex, "no certificate received")
-    missing = [n for n in names if n in served and not name_matches(n, served[n].cert.sans)]
+    missing = [n for n in names if n in served and not name_matches(n, served[n].sans)]
     unknown = [n for n in names if n not in served]
-    ev = {"names": names, "certificates": {n: list(f.cert.sans) for n, f in served.items()}}
+    ev = {"names": names, "certificates": {n: list(c.sans) for n, c in served.items()}}
     if missing:
         return failed(
             "tls.coverage",

@@ -32,8 +32,21 @@ def _context(alert: Alert, monitor: Monitor, incident: Incident | None) -> dict:
         "down_for": down_for,
         "down_for_text": _format_duration(down_for.total_seconds()) if down_for else "",
         "days_left": monitor.cert_days_left(now),
-        "link": settings.SITE_URL + reverse("monitor_portal", args=[monitor.client.code]),
+        "link": settings.SITE_URL
+        + reverse("monitoring:monitor_portal", args=[monitor.client.code]),
+        "journey_run": _journey_failure(monitor, alert),
+        "site_url": settings.SITE_URL,
     }
+
+
+def _journey_failure(monitor: Monitor, alert: Alert):
+    """A journey monitor's latest failed run, for the down alert to quote (step, errors,
+    screenshot link); None for URL monitors."""
+    if monitor.kind != "journey" or alert.kind not in (AlertKind.DOWN, AlertKind.REMINDER):
+        return None
+    from checks.browser.journeys import journey_last_failure
+
+    return journey_last_failure(monitor=monitor, at=alert.created_at)
 
 
 def alert_prepare(
@@ -86,11 +99,12 @@ def alert_deliver(alert: Alert, *, now: datetime | None = None) -> Alert:
     monitor = alert.monitor
     incident = alert.incident
     context = _context(alert, monitor, incident)
-    text = _render(f"emails/monitor-{alert.kind}-body.txt", context)
+    context["text_template"] = f"emails/monitor-{alert.kind}-body.txt"
+    text = _render(context["text_template"], context)
     errors = []
     recipients = monitor.alert_email_list()
     if recipients and not alert.emailed_to:
-        html = render_to_string(f"emails/monitor-{alert.kind}-body.html", context)
+        html = render_to_string("emails/monitor-body.html", context)
         message = EmailMultiAlternatives(
             alert.subject, text, settings.DEFAULT_FROM_EMAIL, recipients
         )

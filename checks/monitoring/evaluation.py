@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from checks.monitoring.models import MonitorStatus
 
@@ -22,6 +23,8 @@ class ProbeSpec:
     expected_text: str
     timeout_seconds: int
     due_at: datetime | None = None
+    kind: str = "url"
+    steps: tuple = ()  # a journey's steps (checks.browser.journey.StepSpec), read before the threads
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ProbeFacts:
     error: str | None
     cert_not_before: datetime | None = None
     cert_not_after: datetime | None = None
+    journey: Any = None  # a journey monitor's run (checks.browser.journey.JourneyFacts)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class ProbeVerdict:
 def judge(spec: ProbeSpec, facts: ProbeFacts) -> ProbeVerdict:
     """Up means: an HTTP answer with the expected status and, if asked, the expected text."""
     latency = None if facts.elapsed_ms is None else max(0, round(facts.elapsed_ms))
+    if spec.kind == "journey":  # the browser run already says which step failed, in words
+        return ProbeVerdict(not facts.error, (facts.error or "")[:300], latency)
     if facts.error:
         return ProbeVerdict(False, plain_error(facts.error, spec.timeout_seconds), None)
     if facts.status != spec.expected_status:

@@ -12,10 +12,16 @@ from launchready.guard.crypto import redact_url
 from launchready.guard.forms import GuardedForm, GuardedModelForm
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+JOURNEY_INTERVAL = 900  # a new journey runs every 15 minutes unless staff choose otherwise
 
 
 class MonitorForm(GuardedModelForm):
-    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="For a journey, leave it empty: the first visit step is used.",
+    )
     # The webhook URL is a credential: never rendered back, only its redacted form.
     webhook_url = forms.URLField(
         label="Webhook URL",
@@ -29,6 +35,18 @@ class MonitorForm(GuardedModelForm):
         ),
     )
     remove_webhook = forms.BooleanField(label="Remove the webhook", required=False)
+    steps = forms.CharField(
+        label="Journey steps",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 7, "spellcheck": "false"}),
+        help_text=(
+            "One step a line: visit URL · click TEXT or SELECTOR · fill FIELD = VALUE · "
+            "submit [BUTTON] · expect text TEXT · expect element SELECTOR · expect url PART. "
+            "{marker} in a value becomes the test marker; submitted forms also carry a hidden "
+            "test field and every request a test header, so the CRM can drop test leads. "
+            "A new journey left at the 60 s interval runs every 15 minutes."
+        ),
+    )
     secret_fields = ("webhook_url",)
 
     class Meta:
@@ -47,6 +65,21 @@ class MonitorForm(GuardedModelForm):
             )
         else:
             del self.fields["remove_webhook"]
+        self.fields["url"].required = False  # a journey's address is its first visit step
+        if self.instance.pk and self.instance.kind == "journey" and not self.is_bound:
+            from checks.browser.journeys import steps_text
+
+            self.initial["steps"] = steps_text(self.instance.journey_steps.all())
+
+    def clean_steps(self) -> list:
+        if self.data.get("kind") != "journey":
+            return []
+        from checks.browser.journeys import StepError, steps_parse
+
+        try:
+            return steps_parse(self.cleaned_data.get("steps") or "")
+        except StepError as exc:
+            raise ValidationError(str(exc)) from None
 
     def clean_webhook_url(self) -> str:
         # Blank on an edit keeps the stored URL ("remove" is applied in clean()).
@@ -55,6 +88,10 @@ class MonitorForm(GuardedModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
+        if not url and self.data.get("kind") == "journey":
+            return url  # filled from the first step in clean()
+        if not url:
+            raise ValidationError("This field is required.")
         if not url.lower().startswith(("http://", "https://")):
             raise ValidationError("Monitors probe http:// or https:// addresses.")
         return url
@@ -76,6 +113,12 @@ class MonitorForm(GuardedModelForm):
         data = super().clean()
         if data.pop("remove_webhook", False):
             data["webhook_url"] = ""
+        if data.get("kind") == "journey" and data.get("steps"):
+            data["url"] = data["steps"][0].target
+            if not self.instance.pk and data.get("interval_seconds") == 60:
+                data["interval_seconds"] = (
+                    JOURNEY_INTERVAL  # the URL default is too often for a browser
+                )
         interval, timeout = data.get("interval_seconds"), data.get("timeout_seconds")
         if interval and timeout and timeout >= interval:
             self.add_error("timeout_seconds", "The timeout must be shorter than the interval.")
@@ -105,3 +148,8 @@ class MaintenanceForm(GuardedForm):
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", "The window must end after it starts.")
         return data
+
+
+def monitor_form_initial(*, user: Any, client: Any) -> dict[str, str]:
+    """A new monitor alerts the consultant adding it and the client's contact address."""
+    return {"alert_emails": ", ".join(filter(None, [user.email, client.contact_email]))}

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from checks.monitoring.validators import validate_public_target
 from clients.codes import new_code
 from clients.models import Client, Sprint
 from launchready.guard.crypto import EncryptedTextField
@@ -30,6 +31,11 @@ class MonitorStatus(models.TextChoices):
     UP = "up", "Up"
     DOWN = "down", "Down"
     PAUSED = "paused", "Paused"
+
+
+class MonitorKind(models.TextChoices):
+    URL = "url", "URL"
+    JOURNEY = "journey", "Journey (steps in a browser)"
 
 
 class Method(models.TextChoices):
@@ -52,7 +58,9 @@ class Monitor(models.Model):
         help_text="The sprint during which it was added, if any.",
     )
     name = GuardedCharField(max_length=80, help_text="e.g. Homepage, Booking page, API health")
-    url = GuardedURLField("URL", max_length=500)
+    # A journey monitor runs its steps (checks/browser) instead of one request to `url`.
+    kind = models.CharField(max_length=7, choices=MonitorKind.choices, default=MonitorKind.URL)
+    url = GuardedURLField("URL", max_length=500, validators=[validate_public_target])
     method = models.CharField(max_length=4, choices=Method.choices, default=Method.GET)
     expected_status = models.PositiveSmallIntegerField(
         default=200, validators=[MinValueValidator(100), MaxValueValidator(599)]
@@ -80,6 +88,7 @@ class Monitor(models.Model):
     webhook_url = EncryptedTextField(
         "webhook URL",
         blank=True,
+        validators=[validate_public_target],
         help_text="Optional: Slack-compatible incoming webhook. Stored encrypted; shown redacted.",
     )
     reminder_hours = models.PositiveSmallIntegerField(
@@ -165,7 +174,8 @@ class ProbeResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.monitor_id} {'ok' if self.ok else 'failed'} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
+        outcome = "ok" if self.ok else "failed"
+        return f"{self.monitor_id} {outcome} at {self.checked_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Rollup(models.Model):

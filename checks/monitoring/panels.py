@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from checks.monitoring import services
+from checks.monitoring.forms import MonitorForm, monitor_form_initial
 from checks.monitoring.models import Monitor, MonitorStatus
 from clients.access import clients_for_user
 from clients.models import Client, Sprint
@@ -34,11 +35,14 @@ def sprint_monitors(*, request: HttpRequest, sprint: Sprint, stage=None) -> str:
     if stage is not None and getattr(stage, "number", None) != 6:
         return ""
     monitors = list(sprint.client.monitors.all())
-    return render_to_string(
-        "monitoring/_client_panel.html",
-        {"client": sprint.client, "monitors": monitors, "in_sprint": True},
-        request=request,
-    )
+    context = {"client": sprint.client, "monitors": monitors, "in_sprint": True}
+    if request.user.is_staff and sprint.is_active:
+        # Add a monitor without leaving the stage; the form comes back here when saved.
+        context["monitor_form"] = MonitorForm(
+            initial=monitor_form_initial(user=request.user, client=sprint.client)
+        )
+        context["next"] = f"{request.path}?stage={stage.number if stage else 6}"
+    return render_to_string("monitoring/_client_panel.html", context, request=request)
 
 
 def portal_monitors(*, request: HttpRequest, sprint: Sprint) -> str:

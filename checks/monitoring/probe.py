@@ -1,6 +1,7 @@
 """Monitoring's I/O, all through the checks' network boundary (checks/net.py): probe a
 monitor's URL, and post a Slack-compatible JSON message to a webhook. Facts only; the
-verdict is evaluation.judge's."""
+verdict is evaluation.judge's. A journey monitor runs its steps in a browser instead
+(checks/browser), behind the same guard."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ USER_AGENT = "LaunchReady-Monitor/1.0 (+uptime)"
 def probe(spec: ProbeSpec) -> ProbeFacts:
     """One request with the monitor's method and timeout (a total deadline, enforced by
     the boundary), the size cap, and the private-address guard."""
+    if spec.kind == "journey":
+        from checks.browser.journeys import journey_probe
+
+        return journey_probe(spec)
     headers = {"User-Agent": USER_AGENT, "Cache-Control": "no-cache"}
     if spec.method == "POST":
         headers["Content-Length"] = "0"
@@ -51,7 +56,10 @@ def probe_many(
     seconds per monitor id) is filled in for the benchmark's lag measurement."""
     if not specs:
         return {}
-    longest = max(spec.timeout_seconds for spec in specs)
+    longest = max(
+        settings.JOURNEY_DEADLINE_SECONDS + 10 if spec.kind == "journey" else spec.timeout_seconds
+        for spec in specs
+    )
 
     def run(spec: ProbeSpec) -> ProbeFacts:
         if started is not None:

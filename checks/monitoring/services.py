@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,21 +43,18 @@ from checks.monitoring.models import (
 from checks.monitoring.probe import probe_many
 from clients.jobs.services import QueueUnavailable
 from clients.models import Client, Sprint
+from clients.services import ServiceError
 
 log = logging.getLogger(__name__)
 
 SLOT_SECONDS = 15  # the scheduler runs at :00 (cron) and :15, :30, :45 (booked by it)
 HEARTBEAT = "scheduler"
 MONITOR_FIELDS = (
-    "name", "url", "method", "expected_status", "expected_text", "interval_seconds",
+    "name", "kind", "url", "method", "expected_status", "expected_text", "interval_seconds",
     "timeout_seconds", "failures_before_alert", "alert_emails", "webhook_url", "reminder_hours",
 )  # fmt: skip
 
 T = TypeVar("T")
-
-
-class ServiceError(Exception):
-    pass
 
 
 def slot_floor(at: datetime) -> datetime:
@@ -95,7 +92,7 @@ def _retry_locked(fn: Callable[[], T], attempts: int = 8) -> T:
 def monitor_create(
     *,
     client: Client,
-    by: AbstractBaseUser | None,
+    by: User | None,
     sprint: Sprint | None = None,
     now: datetime | None = None,
     **fields: Any,
@@ -105,12 +102,19 @@ def monitor_create(
     if unknown:
         raise TypeError(f"unknown monitor fields: {sorted(unknown)}")
     now = now or timezone.now()
+    due = slot_floor(now)
+    if fields.get("kind") == "journey":
+        fields.setdefault("interval_seconds", 900)
+        # Browser runs are heavy: spread journeys over their interval instead of letting
+        # every journey created in one sitting fall due in the same slot.
+        slots = max(1, int(fields.get("interval_seconds") or 900) // SLOT_SECONDS)
+        due += timedelta(seconds=SLOT_SECONDS * (uuid.uuid4().int % slots))
     return Monitor.objects.create(
-        client=client, sprint=sprint, created_by=by, next_due_at=slot_floor(now), **fields
+        client=client, sprint=sprint, created_by=by, next_due_at=due, **fields
     )
 
 
-def monitor_update(*, monitor: Monitor, by: AbstractBaseUser | None, **fields: Any) -> Monitor:
+def monitor_update(*, monitor: Monitor, by: User | None, **fields: Any) -> Monitor:
     unknown = set(fields) - set(MONITOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown monitor fields: {sorted(unknown)}")
@@ -121,9 +125,7 @@ def monitor_update(*, monitor: Monitor, by: AbstractBaseUser | None, **fields: A
 
 
 @transaction.atomic
-def monitor_pause(
-    *, monitor: Monitor, by: AbstractBaseUser | None, now: datetime | None = None
-) -> Monitor:
+def monitor_pause(*, monitor: Monitor, by: User | None, now: datetime | None = None) -> Monitor:
     """Stop probing. An open incident is closed quietly: pausing is not a recovery."""
     now = now or timezone.now()
     Incident.objects.filter(monitor=monitor, closed_at__isnull=True).update(closed_at=now)
@@ -135,9 +137,7 @@ def monitor_pause(
     return monitor
 
 
-def monitor_resume(
-    *, monitor: Monitor, by: AbstractBaseUser | None, now: datetime | None = None
-) -> Monitor:
+def monitor_resume(*, monitor: Monitor, by: User | None, now: datetime | None = None) -> Monitor:
     now = now or timezone.now()
     monitor.enabled = True
     monitor.status = MonitorStatus.NEW
@@ -149,7 +149,7 @@ def monitor_resume(
 def maintenance_add(
     *,
     monitor: Monitor,
-    by: AbstractBaseUser | None,
+    by: User | None,
     starts_at: datetime,
     ends_at: datetime,
     reason: str = "",
@@ -194,11 +194,28 @@ def monitors_claim(*, now: datetime, limit: int | None = None) -> list[ProbeSpec
                         id__in=ids[start : start + 500], enabled=True, next_due_at__lte=now
                     ).update(next_due_at=following, claim_token=token)
             rows = Monitor.objects.filter(claim_token=token).values_list(
-                "id", "url", "method", "expected_status", "expected_text", "timeout_seconds"
+                "id", "url", "method", "expected_status", "expected_text", "timeout_seconds", "kind"
             )
-            return [ProbeSpec(*row, due_at=old_due.get(row[0])) for row in rows]
+            return _with_steps(
+                [ProbeSpec(*row[:6], kind=row[6], due_at=old_due.get(row[0])) for row in rows]
+            )
 
     return _retry_locked(claim)
+
+
+def _with_steps(specs: list[ProbeSpec]) -> list[ProbeSpec]:
+    """Journey monitors carry their steps into the probe threads (no ORM in threads)."""
+    journeys = [s.monitor_id for s in specs if s.kind == "journey"]
+    if not journeys:
+        return specs
+    from dataclasses import replace
+
+    from checks.browser.journeys import journey_steps_for
+
+    steps = journey_steps_for(journeys)
+    return [
+        replace(s, steps=steps.get(s.monitor_id, ())) if s.kind == "journey" else s for s in specs
+    ]
 
 
 @dataclass
@@ -257,7 +274,7 @@ def monitor_check_result(*, monitor: Monitor, since: datetime) -> ProbeResult | 
     )
 
 
-def monitor_check_now(*, monitor: Monitor, now: datetime | None = None) -> ProbeResult:
+def monitor_check_now(*, monitor: Monitor, now: datetime | None = None) -> ProbeResult | None:
     """Probe one monitor right away (the staff "Check now" button); schedule unchanged."""
     now = now or timezone.now()
     spec = ProbeSpec(
@@ -267,7 +284,9 @@ def monitor_check_now(*, monitor: Monitor, now: datetime | None = None) -> Probe
         monitor.expected_status,
         monitor.expected_text,
         monitor.timeout_seconds,
+        kind=monitor.kind,
     )
+    [spec] = _with_steps([spec])
     facts = probe_many([spec], workers=1)
     results_record(now=now, specs=[spec], facts=facts)
     return ProbeResult.objects.filter(monitor=monitor).order_by("-checked_at", "-id").first()
@@ -333,6 +352,11 @@ def _record(now: datetime, verdicts: dict, facts: dict[int, ProbeFacts]) -> list
         ],
         batch_size=500,
     )
+    journeys = {pk: f.journey for pk, f in facts.items() if pk in verdicts and f.journey}
+    if journeys:  # before alerts are decided: a journey's alert quotes its run
+        from checks.browser.journeys import journey_runs_store
+
+        journey_runs_store(now=now, runs=journeys)
     monitors = Monitor.objects.select_related("client").in_bulk(ids)
     incidents = {
         i.monitor_id: i for i in Incident.objects.filter(monitor_id__in=ids, closed_at__isnull=True)
@@ -424,6 +448,8 @@ def _incident_step(monitor, incident, step, error: str, now: datetime, quiet: bo
 
 
 def _cert_step(monitor: Monitor, now: datetime) -> list[Alert]:
+    if monitor.cert_not_after is None:
+        return []
     threshold = cert_warning_due(
         not_before=monitor.cert_not_before, not_after=monitor.cert_not_after, now=now
     )
@@ -527,9 +553,10 @@ def scheduler_health(*, now: datetime | None = None) -> dict:
 
 def request_scheduler_health(request: HttpRequest) -> dict:
     """scheduler_health(), looked up once per request (the banner and panels share it)."""
+    # Kept on the request object: one lookup per request, nothing shared between them.
     if not hasattr(request, "_scheduler_health"):
-        request._scheduler_health = scheduler_health()
-    return request._scheduler_health
+        setattr(request, "_scheduler_health", scheduler_health())  # noqa: B010
+    return getattr(request, "_scheduler_health")  # noqa: B009
 
 
 def scheduler_stale_banner(

@@ -15,8 +15,9 @@ from checks.monitoring.models import Monitor
 @db_periodic_task(crontab(minute="*"))
 def monitors_tick() -> None:
     """Every minute: book the runs for the minute's other slots (:15, :30, :45), probe
-    what is due now, then retry alerts that failed to go out. Due times are spread over the slots, so each run probes a
-    quarter of the per-minute load and scheduling lag stays low."""
+    what is due now, then retry alerts that failed to go out. Due times are spread over
+    the slots, so each run probes a quarter of the per-minute load and scheduling lag
+    stays low."""
     minute = services.slot_floor(timezone.now())
     for k in range(1, 60 // services.SLOT_SECONDS):
         monitors_slot_run.schedule(eta=minute + timedelta(seconds=k * services.SLOT_SECONDS))

@@ -2,6 +2,8 @@ from django.urls import path
 
 from checks.monitoring import views
 
+app_name = "monitoring"
+
 urlpatterns = [
     path("clients/<str:client_code>/monitors/", views.monitor_list, name="monitor_list"),
     path("clients/<str:client_code>/monitors/new/", views.monitor_add, name="monitor_add"),

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,9 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from checks.monitoring import charts, services, stats
-from checks.monitoring.forms import MaintenanceForm, MonitorForm
+from checks.monitoring.forms import MaintenanceForm, MonitorForm, monitor_form_initial
 from checks.monitoring.models import MaintenanceWindow, Monitor
-from clients.access import clients_for_user, get_client_for_user, staff_required
+from clients.access import clients_for_user, get_client_for_user, safe_next, staff_required
 from clients.jobs.services import QueueUnavailable
 from clients.jobs.views import render_unavailable
 from clients.models import Client
@@ -96,7 +97,7 @@ def _form_page(request, form, *, client, monitor=None, status=200) -> HttpRespon
     return render(
         request,
         "monitoring/monitor_form.html",
-        {"form": form, "client": client, "monitor": monitor},
+        {"form": form, "client": client, "monitor": monitor, "next": safe_next(request)},
         status=status,
     )
 
@@ -106,17 +107,17 @@ def monitor_add(request: HttpRequest, client_code: str) -> HttpResponse:
     client = get_client_for_user(request, client_code)
     sprint = client.sprints.filter(finished_at__isnull=True).first()
     if request.method != "POST":
-        initial = {
-            "alert_emails": ", ".join(filter(None, [request.user.email, client.contact_email]))
-        }
+        initial = monitor_form_initial(user=request.user, client=client)
         return _form_page(request, MonitorForm(initial=initial), client=client)
     form = MonitorForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, client=client, status=422)
     fields = {name: form.cleaned_data[name] for name in services.MONITOR_FIELDS}
-    monitor = services.monitor_create(client=client, by=request.user, sprint=sprint, **fields)
+    with transaction.atomic():
+        monitor = services.monitor_create(client=client, by=request.user, sprint=sprint, **fields)
+        _save_steps(monitor, form)
     messages.success(request, f"Monitoring {monitor.url}. The first check runs within a minute.")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    return redirect(safe_next(request) or reverse("monitoring:monitor_detail", args=[monitor.code]))
 
 
 @staff_required
@@ -128,9 +129,18 @@ def monitor_edit(request: HttpRequest, monitor_code: str) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, form, client=monitor.client, monitor=monitor, status=422)
     fields = {name: form.cleaned_data[name] for name in services.MONITOR_FIELDS}
-    services.monitor_update(monitor=monitor, by=request.user, **fields)
+    with transaction.atomic():
+        services.monitor_update(monitor=monitor, by=request.user, **fields)
+        _save_steps(monitor, form)
     messages.success(request, "Saved.")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
+
+
+def _save_steps(monitor: Monitor, form: MonitorForm) -> None:
+    if monitor.kind == "journey":
+        from checks.browser.journeys import journey_steps_set
+
+        journey_steps_set(monitor=monitor, steps=form.cleaned_data["steps"])
 
 
 def _detail(
@@ -165,6 +175,10 @@ def _detail(
         "window_form": window_form or MaintenanceForm(),
         **_check_now_context(request, monitor),
     }
+    if monitor.kind == "journey":
+        from checks.browser.panels import journey_panel
+
+        context["journey_panel"] = journey_panel(request=request, monitor=monitor)
     return render(request, "monitoring/monitor_detail.html", context, status=status)
 
 
@@ -179,7 +193,7 @@ def monitor_pause(request: HttpRequest, monitor_code: str) -> HttpResponse:
     monitor = get_monitor_for_user(request, monitor_code)
     services.monitor_pause(monitor=monitor, by=request.user)
     messages.success(request, f"Paused {monitor.name}: no probes, no alerts.")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
 
 
 @staff_required
@@ -188,7 +202,7 @@ def monitor_resume(request: HttpRequest, monitor_code: str) -> HttpResponse:
     monitor = get_monitor_for_user(request, monitor_code)
     services.monitor_resume(monitor=monitor, by=request.user)
     messages.success(request, f"Resumed {monitor.name}.")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
 
 
 @staff_required
@@ -201,7 +215,8 @@ def monitor_check(request: HttpRequest, monitor_code: str) -> HttpResponse:
     except QueueUnavailable as exc:
         return render_unavailable(request, exc)
     since = int(requested.timestamp())
-    return redirect(reverse("monitor_detail", args=[monitor.code]) + f"?checking={since}#check-now")
+    detail = reverse("monitoring:monitor_detail", args=[monitor.code])
+    return redirect(f"{detail}?checking={since}#check-now")
 
 
 def _since(request: HttpRequest) -> datetime | None:
@@ -238,7 +253,7 @@ def maintenance_add(request: HttpRequest, monitor_code: str) -> HttpResponse:
         return _detail(request, monitor, window_form=form, status=422)
     services.maintenance_add(monitor=monitor, by=request.user, **form.cleaned_data)
     messages.success(request, "Maintenance window added: no alerts while it is open.")
-    return redirect("monitor_detail", monitor_code=monitor.code)
+    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
 
 
 @staff_required
@@ -247,4 +262,4 @@ def maintenance_delete(request: HttpRequest, window_code: str) -> HttpResponse:
     window = get_window_for_user(request, window_code)
     window.delete()
     messages.success(request, "Maintenance window removed.")
-    return redirect("monitor_detail", monitor_code=window.monitor.code)
+    return redirect("monitoring:monitor_detail", monitor_code=window.monitor.code)

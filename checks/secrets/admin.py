@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from checks.secrets import services
 from checks.secrets.forms import AllowlistAdminForm, EnvVarAdminForm, SecretRecordAdminForm
 from checks.secrets.models import (
     AllowlistEntry,
@@ -27,6 +28,10 @@ class SecretRecordAdmin(GuardedModelAdmin):
     list_display = ["name", "client", "kind", "storage", "owner", "rotation_due", "exposure"]
     list_filter = ["kind", "exposure", "storage"]
     search_fields = ["name", "client__name", "owner"]
+
+    def save_model(self, request: HttpRequest, obj: SecretRecord, form, change: bool) -> None:
+        # Marking a record suspected exposed here files its finding too.
+        services.secret_record_save(record=obj, by=request.user)
 
 
 @admin.register(EnvVar)

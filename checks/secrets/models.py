@@ -14,6 +14,7 @@ from checks.secrets.validators import validate_env_name
 from clients.codes import new_code
 from clients.jobs.models import Job
 from clients.models import Client, Sprint
+from clients.softdelete import SoftDeleteModel
 from launchready.guard.fields import (
     GuardedCharField,
     GuardedJSONField,
@@ -49,7 +50,7 @@ class Exposure(models.TextChoices):
     ROTATED = "rotated", "Rotated after exposure"
 
 
-class SecretRecord(models.Model):
+class SecretRecord(SoftDeleteModel):
     """One secret the product uses. There is deliberately no field for its value."""
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
@@ -82,7 +83,11 @@ class SecretRecord(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "name"], name="secretrecord_unique_name"),
+            models.UniqueConstraint(
+                fields=["client", "name"],
+                condition=Q(deleted_at__isnull=True),
+                name="secretrecord_unique_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,7 +151,7 @@ class ScanRun(Job):
         return f"scan of {self.source}"
 
     def get_absolute_url(self) -> str:
-        return reverse("secrets_scan_detail", args=[self.code])
+        return reverse("secrets:secrets_scan_detail", args=[self.code])
 
 
 class ExposedKey(models.Model):
@@ -201,7 +206,7 @@ class ScanHit(models.Model):
         return f"{self.rule} in {self.path}:{self.line}"
 
 
-class AllowlistEntry(models.Model):
+class AllowlistEntry(SoftDeleteModel):
     """A fingerprint the scan skips for this client (test fixtures, revoked sample keys)."""
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
@@ -217,7 +222,11 @@ class AllowlistEntry(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "allowlist entries"
         constraints = [
-            models.UniqueConstraint(fields=["client", "fingerprint"], name="allowlist_unique"),
+            models.UniqueConstraint(
+                fields=["client", "fingerprint"],
+                condition=Q(deleted_at__isnull=True),
+                name="allowlist_unique",
+            ),
             models.CheckConstraint(condition=~Q(reason=""), name="allowlist_needs_reason"),
         ]
 

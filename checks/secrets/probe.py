@@ -16,7 +16,6 @@ stderr could quote file contents, and those could hold a secret.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import shutil
@@ -83,7 +82,8 @@ def git_env(*, remote: bool) -> dict[str, str]:
         "SSH_ASKPASS": "/bin/false",
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_CONFIG_GLOBAL": "/dev/null",
-        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15",
+        "GIT_SSH_COMMAND": "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o "
+        "ConnectTimeout=15",
         "GIT_ALLOW_PROTOCOL": "http:https:ssh" if remote else "file",
         "GIT_NO_REPLACE_OBJECTS": "1",
     }
@@ -145,7 +145,8 @@ def _local_source(value: str, local_roots: list[str] | None) -> Source:
         roots = [Path(os.path.realpath(root)) for root in local_roots]
         if not any(path == root or root in path.parents for root in roots):
             raise SourceRefused(
-                "Local paths must be inside a folder the administrator allowed (SECRETS_SCAN_LOCAL_ROOTS)."
+                "Local paths must be inside a folder the administrator allowed "
+                "(SECRETS_SCAN_LOCAL_ROOTS)."
             )
     if not path.is_dir():
         raise SourceRefused("No repository at that path.")
@@ -158,14 +159,13 @@ def guard_host(host: str) -> None:
     """Refuse hosts that are, or resolve to, private addresses (SSRF guard)."""
     from checks import net
 
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        addresses: tuple[str, ...] = (host.strip("[]"),)
-    except ValueError:
-        facts = net.resolve_addresses(host, timeout=5.0)
-        addresses = facts.addresses
+    addresses: tuple[str, ...]
+    if net.is_ip(host):
+        addresses = (host.strip("[]"),)
+    else:
+        addresses = net.resolve_addresses(host, timeout=5.0).addresses
         if not addresses:
-            raise SourceRefused(f"Cannot resolve {host}.") from None
+            raise SourceRefused(f"Cannot resolve {host}.")
     for address in addresses:
         refusal = net.address_refusal(address)
         if refusal:

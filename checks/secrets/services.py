@@ -9,7 +9,7 @@ import secrets as pysecrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,10 @@ from checks.secrets.models import (
     DeployToken,
     EnvVar,
     ExposedKey,
+    Exposure,
     ScanHit,
     ScanRun,
+    SecretRecord,
 )
 from checks.secrets.scan import Hit, ScanError, ScanReport, SourceRefused, scan_repository
 from checks.secrets.validators import browser_prefix, looks_sensitive
@@ -30,12 +32,18 @@ from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, jo
 from clients.models import Client, Impact, Sprint
 from clients.notifications.models import EventKind
 from clients.notifications.services import notify
-from clients.services import activity_log, finding_sync_automated
+from clients.services import (
+    activity_log,
+    finding_sync_automated,
+    soft_remove,
+    soft_restore,
+)
 from launchready.guard.rules import rule_label
 
 logger = logging.getLogger(__name__)
 
 SCAN_SOURCE = "secrets.scan"
+SUSPECTED_SOURCE = "secrets.suspected_exposed"
 ENV_SOURCE = "secrets.env_exposure"
 STAGE_KEY = "secrets"
 TOKEN_PREFIX = "lrd_"  # noqa: S105 - a prefix, not a secret
@@ -45,8 +53,77 @@ def active_sprint(client: Client) -> Sprint | None:
     return client.sprints.filter(finished_at__isnull=True).first()
 
 
-def _actor(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _actor(user: User | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
+
+
+# ---------------------------------------------------------------- inventory
+
+
+@transaction.atomic
+def secret_record_save(*, record: SecretRecord, by: User | None) -> SecretRecord:
+    """Create or update an inventory record and keep its "rotate this key" finding in
+    step with its exposure status."""
+    record.save()
+    secret_record_sync_finding(record=record)
+    return record
+
+
+def secret_record_sync_finding(*, record: SecretRecord) -> None:
+    """A record marked suspected exposed files one launch-blocker finding on the running
+    sprint (the path scan hits take); marking it fine or rotated verifies it. The
+    finding names the secret and where it is kept, never anything of its value."""
+    sprint = active_sprint(record.client)
+    if sprint is None:
+        return
+    suspected = record.exposure == Exposure.SUSPECTED
+    where = record.get_storage_display() + (
+        f" ({record.storage_detail})" if record.storage_detail else ""
+    )
+    unlocks = record.unlocks or "one of your services"
+    finding_sync_automated(
+        sprint=sprint,
+        source=SUSPECTED_SOURCE,
+        target=f"secret {record.code}",
+        failing=suspected,
+        title=f"Rotate {record.name}: it may have been exposed",
+        evidence=(
+            f"{record.name} ({record.get_kind_display()}, kept in: {where}) is marked "
+            "suspected exposed in the secrets inventory."
+            if suspected
+            else f"{record.name} is now marked {record.get_exposure_display().lower()}."
+        ),
+        founder_explanation=(
+            f"The key that unlocks {unlocks} may have been seen by someone who should not "
+            "have it. Until it is replaced, whoever has it can use it. It needs rotating: "
+            "create a new key, store it in your secret store, and revoke the old one."
+        ),
+        impact=Impact.BLOCKER,
+        stage_key=STAGE_KEY,
+    )
+
+
+@transaction.atomic
+def secret_record_delete(*, record: SecretRecord, by: User) -> SecretRecord:
+    """Remove a record (undoable for the undo window). Its "rotate" finding, if any,
+    stays open: removing the record does not rotate the key."""
+    return soft_remove(
+        obj=record,
+        by=by,
+        kind="secrets.record_deleted",
+        message=f"The secret record {record.name} was removed from the inventory.",
+    )
+
+
+@transaction.atomic
+def secret_record_restore(*, record: SecretRecord, by: User) -> SecretRecord:
+    return soft_restore(
+        obj=record,
+        by=by,
+        kind="secrets.record_restored",
+        message=f"The secret record {record.name} was put back in the inventory (undo).",
+        clash=f"A secret named {record.name} was recorded again since, so this one stays removed.",
+    )
 
 
 # ---------------------------------------------------------------- env map
@@ -97,7 +174,7 @@ def envmap_sync_findings(*, client: Client, names: list[str] | None = None) -> N
 
 
 @transaction.atomic
-def envvar_save(*, var: EnvVar, by: AbstractBaseUser, old_name: str | None = None) -> EnvVar:
+def envvar_save(*, var: EnvVar, by: User, old_name: str | None = None) -> EnvVar:
     """Create or update a variable on the map and keep its exposure finding in step."""
     var.save()
     names = [var.name] + ([old_name] if old_name and old_name != var.name else [])
@@ -106,7 +183,7 @@ def envvar_save(*, var: EnvVar, by: AbstractBaseUser, old_name: str | None = Non
 
 
 @transaction.atomic
-def envvar_delete(*, var: EnvVar, by: AbstractBaseUser) -> None:
+def envvar_delete(*, var: EnvVar, by: User) -> None:
     client, name = var.client, var.name
     var.delete()
     envmap_sync_findings(client=client, names=[name])
@@ -116,10 +193,16 @@ def required_names(*, client: Client, environment: str) -> list[str]:
     return sorted(var.name for var in client.env_vars.all() if environment in var.environments)
 
 
+def known_environments(*, client: Client) -> list[str]:
+    """The environments the variable map names: the only ones the gate can vouch for."""
+    envs = client.env_vars.values_list("environments", flat=True)
+    return sorted({env for names in envs for env in names})
+
+
 # ---------------------------------------------------------------- scans
 
 
-def scan_request(*, client: Client, by: AbstractBaseUser | None, source: str) -> ScanRun:
+def scan_request(*, client: Client, by: User | None, source: str) -> ScanRun:
     """Record a scan and enqueue it once the transaction commits (the task gets the key
     only). Raises QueueUnavailable, the scan recorded as failed, when the queue is down."""
     with transaction.atomic():
@@ -231,7 +314,9 @@ def scan_store(*, run: ScanRun, report: ScanReport) -> ScanRun:
         allowlisted=report.allowlisted,
         progress_total=run.progress_total,
     )
-    sprint = run.sprint if run.sprint_id and run.sprint.is_active else active_sprint(client)
+    sprint = run.sprint
+    if sprint is None or not sprint.is_active:
+        sprint = active_sprint(client)
     if sprint is not None:
         for fp, key in keys.items():
             _sync_key_finding(sprint=sprint, key=key, hits=by_fp.get(fp, []))
@@ -258,7 +343,8 @@ def _sync_key_finding(*, sprint: Sprint, key: ExposedKey, hits: list[Hit]) -> No
         )
         evidence = (
             f"{label} in {first.path} line {first.line}, {where}; "
-            f"{len(hits)} file{'s' if len(hits) != 1 else ''}. See the scan for the redacted preview."
+            f"{len(hits)} file{'s' if len(hits) != 1 else ''}. See the scan for the redacted "
+            "preview."
         )
     else:
         evidence = "The latest scan no longer finds this key in the repository's history."
@@ -270,8 +356,10 @@ def _sync_key_finding(*, sprint: Sprint, key: ExposedKey, hits: list[Hit]) -> No
         title=f"Rotate the {label} found in the code history",
         evidence=evidence,
         founder_explanation=(
-            "A key that unlocks one of your services was saved into your code's history. Anyone who "
-            "can read the repository, now or later, can use it. It needs rotating: create a new key, "
+            "A key that unlocks one of your services was saved into your code's history. Anyone "
+            "who "
+            "can read the repository, now or later, can use it. It needs rotating: create a new "
+            "key, "
             "store it in your secret store, and revoke the old one."
         ),
         impact=Impact.BLOCKER,
@@ -280,9 +368,7 @@ def _sync_key_finding(*, sprint: Sprint, key: ExposedKey, hits: list[Hit]) -> No
 
 
 @transaction.atomic
-def allowlist_add(
-    *, client: Client, by: AbstractBaseUser, fingerprint: str, reason: str
-) -> AllowlistEntry:
+def allowlist_add(*, client: Client, by: User, fingerprint: str, reason: str) -> AllowlistEntry:
     entry, _ = AllowlistEntry.objects.update_or_create(
         client=client,
         fingerprint=fingerprint,
@@ -300,6 +386,28 @@ def allowlist_add(
     return entry
 
 
+@transaction.atomic
+def allowlist_entry_delete(*, entry: AllowlistEntry, by: User) -> AllowlistEntry:
+    """Stop skipping a fingerprint (undoable for the undo window); the next scan reports it."""
+    return soft_remove(
+        obj=entry,
+        by=by,
+        kind="secrets.allowlist_deleted",
+        message=f"An allowlist entry was removed ({entry.reason}); the next scan reports that value.",
+    )
+
+
+@transaction.atomic
+def allowlist_entry_restore(*, entry: AllowlistEntry, by: User) -> AllowlistEntry:
+    return soft_restore(
+        obj=entry,
+        by=by,
+        kind="secrets.allowlist_restored",
+        message=f"An allowlist entry was put back ({entry.reason}) (undo).",
+        clash="That value was allowlisted again since, so this entry stays removed.",
+    )
+
+
 # ---------------------------------------------------------------- deploy gate
 
 
@@ -314,7 +422,7 @@ class IssuedToken:
 
 
 @transaction.atomic
-def deploy_token_create(*, client: Client, by: AbstractBaseUser, label: str) -> IssuedToken:
+def deploy_token_create(*, client: Client, by: User, label: str) -> IssuedToken:
     """A new random token; the caller shows ``plaintext`` once, only its hash is kept."""
     plaintext = TOKEN_PREFIX + pysecrets.token_urlsafe(32)
     token = DeployToken.objects.create(
@@ -337,7 +445,7 @@ def deploy_token_create(*, client: Client, by: AbstractBaseUser, label: str) -> 
 
 
 @transaction.atomic
-def deploy_token_revoke(*, token: DeployToken, by: AbstractBaseUser) -> DeployToken:
+def deploy_token_revoke(*, token: DeployToken, by: User) -> DeployToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -373,13 +481,23 @@ class GateAnswer:
     required: list[str]
     missing: list[str]
     exposed: list[str]
+    known: list[str]
+    unknown_environment: bool = False
 
 
 def deploy_gate_check(
     *, token: DeployToken, environment: str, version: str, names: list[str]
 ) -> GateAnswer:
-    """Compare the names the CI has with the map, record the event, answer."""
+    """Compare the names the CI has with the map, record the event, answer. An
+    environment the map does not name is refused: "0 required variables" there would
+    wave through a typo (``prod`` for ``production``) or a map nobody filled in."""
     client = token.client
+    known = known_environments(client=client)
+    if environment not in known:
+        deploy_gate_refused(token=token, environment=environment, version=version)
+        return GateAnswer(
+            ok=False, required=[], missing=[], exposed=[], known=known, unknown_environment=True
+        )
     present = set(names)
     required = required_names(client=client, environment=environment)
     missing = [name for name in required if name not in present]
@@ -402,7 +520,9 @@ def deploy_gate_check(
             why=f"{len(missing)} required variable(s) missing: {', '.join(missing[:10])}"
             + (" …" if len(missing) > 10 else ""),
         )
-    return GateAnswer(ok=not missing, required=required, missing=missing, exposed=exposed)
+    return GateAnswer(
+        ok=not missing, required=required, missing=missing, exposed=exposed, known=known
+    )
 
 
 def _deploy_refused_notify(*, client: Client, environment: str, version: str, why: str) -> None:
@@ -420,7 +540,7 @@ def _deploy_refused_notify(*, client: Client, environment: str, version: str, wh
             title=f"{client.name}: deploy stopped by the gate ({where})",
             text=f"The deploy gate stopped {where}: {why}. Add them where the deploy runs, "
             "then deploy again.",
-            path=reverse("secrets_inventory", args=[client.code]),
+            path=reverse("secrets:secrets_inventory", args=[client.code]),
         )
 
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from checks.secrets.views import gate, inventory, scans
 
+app_name = "secrets"
+
 urlpatterns = [
     path("secrets/<str:client_code>/", inventory.inventory, name="secrets_inventory"),
     path("secrets/<str:client_code>/records/new/", inventory.record_new, name="secrets_record_new"),
@@ -16,6 +18,11 @@ urlpatterns = [
         inventory.record_delete,
         name="secrets_record_delete",
     ),
+    path(
+        "secret-records/<str:record_code>/restore/",
+        inventory.record_restore,
+        name="secrets_record_restore",
+    ),
     path("env-vars/<str:envvar_code>/edit/", inventory.envvar_edit, name="secrets_envvar_edit"),
     path(
         "env-vars/<str:envvar_code>/delete/", inventory.envvar_delete, name="secrets_envvar_delete"
@@ -24,6 +31,11 @@ urlpatterns = [
     path("secret-scans/<str:scan_code>/allow/", scans.scan_allow, name="secrets_scan_allow"),
     path(
         "secret-allowlist/<str:allow_code>/delete/", scans.allow_delete, name="secrets_allow_delete"
+    ),
+    path(
+        "secret-allowlist/<str:allow_code>/restore/",
+        scans.allow_restore,
+        name="secrets_allow_restore",
     ),
     path(
         "deploy-tokens/<str:token_code>/created/",

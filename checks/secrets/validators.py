@@ -30,7 +30,8 @@ _SENSITIVE_WORDS = re.compile(
 def validate_env_name(value: str) -> None:
     if not ENV_NAME.match(value or ""):
         raise ValidationError(
-            "Use the variable's name only: letters, digits and underscores, e.g. STRIPE_SECRET_KEY.",
+            "Use the variable's name only: letters, digits and underscores, e.g. "
+            "STRIPE_SECRET_KEY.",
             code="env_name",
         )
 

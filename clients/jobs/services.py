@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ def job_enqueue(*, job: Job) -> None:
             job.task()(job.pk)
         except Exception as exc:
             log.warning("enqueue of %s %s failed: %s", job.job_kind, job.code, type(exc).__name__)
-            type(job).objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            type(job)._default_manager.filter(pk=job.pk, status=JobStatus.QUEUED).update(
                 status=JobStatus.FAILED, finished_at=timezone.now(), error=WORKER_UNREACHABLE
             )
             job.status, job.error = JobStatus.FAILED, WORKER_UNREACHABLE
@@ -62,7 +62,7 @@ def job_claim(model: type[Job], *, pk: int) -> Job | None:
     or not queued (already running elsewhere, finished, or failed by the reaper), so a task
     delivered twice runs once."""
     now = timezone.now()
-    claimed = model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
+    claimed = model._default_manager.filter(pk=pk, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING,
         started_at=now,
         heartbeat_at=now,
@@ -72,7 +72,7 @@ def job_claim(model: type[Job], *, pk: int) -> Job | None:
         progress_phase="",
         error="",
     )
-    return model.objects.filter(pk=pk).first() if claimed else None
+    return model._default_manager.filter(pk=pk).first() if claimed else None
 
 
 def job_progress(
@@ -87,7 +87,7 @@ def job_progress(
         fields["progress_total"] = job.progress_total = total
     if phase is not None:
         fields["progress_phase"] = job.progress_phase = phase[:200]
-    type(job).objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(**fields)
+    type(job)._default_manager.filter(pk=job.pk, status=JobStatus.RUNNING).update(**fields)
 
 
 def job_done(*, job: Job, **fields: object) -> None:
@@ -111,7 +111,7 @@ def job_done(*, job: Job, **fields: object) -> None:
 
 def job_fail(*, job: Job, error: str) -> None:
     now = timezone.now()
-    type(job).objects.filter(pk=job.pk, status__in=ACTIVE).update(
+    type(job)._default_manager.filter(pk=job.pk, status__in=ACTIVE).update(
         status=JobStatus.FAILED, finished_at=now, error=error
     )
     job.status, job.finished_at, job.error = JobStatus.FAILED, now, error
@@ -125,18 +125,18 @@ def jobs_reap(*, now: datetime | None = None) -> int:
     reaped = 0
     for model in job_models():
         limit = now - model.stale_after()
-        dead = model.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit)
+        dead = model._default_manager.filter(status=JobStatus.RUNNING, heartbeat_at__lt=limit)
         for job in dead.only("pk", "progress_phase"):
-            reaped += model.objects.filter(
+            reaped += model._default_manager.filter(
                 pk=job.pk, status=JobStatus.RUNNING, heartbeat_at__lt=limit
             ).update(status=JobStatus.FAILED, finished_at=now, error=job.stopped_sentence())
-        reaped += model.objects.filter(status=JobStatus.QUEUED, created_at__lt=limit).update(
-            status=JobStatus.FAILED, finished_at=now, error=NEVER_PICKED_UP
-        )
+        reaped += model._default_manager.filter(
+            status=JobStatus.QUEUED, created_at__lt=limit
+        ).update(status=JobStatus.FAILED, finished_at=now, error=NEVER_PICKED_UP)
     return reaped
 
 
-def job_retry(*, job: Job, by: AbstractBaseUser | None) -> Job:
+def job_retry(*, job: Job, by: User | None) -> Job:
     """ "Try again": put a failed or cancelled job back in the queue, from the start. Every
     kind saves its results in one transaction at the end, so a job that died left nothing
     half-written to clean up; the re-run restarts cleanly (a handover takes the next
@@ -144,7 +144,7 @@ def job_retry(*, job: Job, by: AbstractBaseUser | None) -> Job:
     with transaction.atomic():
         reset = (
             type(job)
-            .objects.filter(pk=job.pk, status__in=[JobStatus.FAILED, JobStatus.CANCELLED])
+            ._default_manager.filter(pk=job.pk, status__in=[JobStatus.FAILED, JobStatus.CANCELLED])
             .update(
                 status=JobStatus.QUEUED,
                 created_at=timezone.now(),

@@ -21,15 +21,11 @@ def get_job_for_user(request: HttpRequest, kind: str, job_code: str) -> Job:
     return get_object_or_404(scoped, code=job_code)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def render_unavailable(
     request: HttpRequest, exc: QueueUnavailable, job: Job | None = None
 ) -> HttpResponse:
     """503 with the sentence: the progress partial for htmx, a small page otherwise."""
-    if _is_htmx(request) and job is not None:
+    if request.htmx and job is not None:
         return render(request, "jobs/_progress.html", {"job": job}, status=503)
     return render(request, "jobs/unavailable.html", {"message": str(exc), "job": job}, status=503)
 
@@ -41,7 +37,7 @@ def job_progress(request: HttpRequest, kind: str, job_code: str) -> HttpResponse
     page reloads to show the kind's own results."""
     job = get_job_for_user(request, kind, job_code)
     response = render(request, "jobs/_progress.html", {"job": job})
-    if job.status == "done" and _is_htmx(request):
+    if job.status == "done" and request.htmx:
         response["HX-Refresh"] = "true"
     return response
 
@@ -55,6 +51,6 @@ def job_try_again(request: HttpRequest, kind: str, job_code: str) -> HttpRespons
     except QueueUnavailable as exc:
         job.refresh_from_db()
         return render_unavailable(request, exc, job)
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "jobs/_progress.html", {"job": job})
     return redirect(job.get_absolute_url())

@@ -18,3 +18,21 @@ def register_chat_sender(sender: ChatSender) -> None:
 
 def chat_sender() -> ChatSender | None:
     return _chat_sender
+
+
+# validator(url) raises ValidationError for a URL the network guard would refuse.
+TargetValidator = Callable[[str], None]
+
+_target_validator: TargetValidator | None = None
+
+
+def register_target_validator(validator: TargetValidator) -> None:
+    global _target_validator
+    _target_validator = validator
+
+
+def validate_chat_target(value: str) -> None:
+    """The chat webhook's validator: refused when saved, with the probe's sentence, if it
+    points at a private, loopback or link-local address (checks registers the rule)."""
+    if value and _target_validator is not None:
+        _target_validator(value)

@@ -77,7 +77,7 @@ def _path_for(row: Notification, recipient) -> str:
         return row.path or "/"
     if row.path.startswith("/portal/"):
         return row.path
-    return reverse("portal_sprint", args=[row.sprint.code])
+    return reverse("clients:portal_sprint", args=[row.sprint.code])
 
 
 def context_for(rows: list[Notification]) -> dict:

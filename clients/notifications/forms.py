@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clients.notifications.channels import validate_chat_target
 from clients.notifications.models import Level
 from launchready.guard.crypto import redact_url
 from launchready.guard.forms import GuardedForm
@@ -50,6 +51,7 @@ class PreferenceForm(GuardedForm):
         url = self.cleaned_data.get("chat_webhook_url") or ""
         if url and not url.lower().startswith("https://"):
             raise ValidationError("Chat webhooks are https:// addresses.")
+        validate_chat_target(url)
         return url or self.current_webhook
 
     def clean(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def founder_message_post(*, sprint: Sprint, by: AbstractBaseUser, text: str) -> 
         title=f"{sprint.client.name}: {Truncator(entry.message).chars(80)}",
         # The stored entry: what the secret-value guard let through, never the raw input.
         text=entry.message,
-        path=reverse("sprint_detail", args=[sprint.code]) + "#reply",
+        path=reverse("clients:sprint_detail", args=[sprint.code]) + "#reply",
         actor=by,
         now=entry.created_at,
     )
@@ -46,7 +46,7 @@ def consultant_reply_post(*, sprint: Sprint, by: AbstractBaseUser, text: str) ->
         key=f"activity:{entry.pk}",
         title=f"Your consultant replied about {sprint.client.name}",
         text=entry.message,
-        path=reverse("portal_sprint", args=[sprint.code]),
+        path=reverse("clients:portal_sprint", args=[sprint.code]),
         actor=by,
         now=entry.created_at,
     )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Sprint
+from clients.notifications.channels import validate_chat_target
 from launchready.guard.crypto import EncryptedTextField
 from launchready.guard.fields import GuardedCharField, RedactedCharField, RedactedTextField
 
@@ -110,6 +111,7 @@ class Preference(models.Model):
         "chat webhook URL",
         blank=True,
         help_text="Optional: a Slack-compatible incoming webhook. Stored encrypted.",
+        validators=[validate_chat_target],
     )
     updated_at = models.DateTimeField(auto_now=True)
 

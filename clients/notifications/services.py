@@ -24,6 +24,7 @@ from clients.models import (
     ItemState,
     Sprint,
 )
+from clients.notifications.channels import validate_chat_target
 from clients.notifications.models import (
     BATCHED,
     IMPORTANT,
@@ -212,7 +213,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> list[Notification]:
 def _sprint_path(sprint: Sprint) -> str:
     from django.urls import reverse
 
-    return reverse("sprint_detail", args=[sprint.code])
+    return reverse("clients:sprint_detail", args=[sprint.code])
 
 
 # ---------------------------------------------------------------- preferences
@@ -232,6 +233,7 @@ def preference_update(
         pref.chat = Level(chat)
     if chat_webhook_url is not None:
         pref.chat_webhook_url = chat_webhook_url.strip()
+        validate_chat_target(pref.chat_webhook_url)  # the form said so too; kept for shells
     pref.save()
     return pref
 

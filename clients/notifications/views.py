@@ -65,7 +65,7 @@ def inbox_read(request: HttpRequest, sprint_code: str) -> HttpResponse:
     services.inbox_mark_read(sprint=sprint, by=request.user)
     if request.headers.get("HX-Request") == "true":
         return render(request, "notifications/_inbox.html", {"sprint": sprint, "unread": 0})
-    return redirect(reverse("sprint_detail", args=[sprint.code]) + "#activity")
+    return redirect(reverse("clients:sprint_detail", args=[sprint.code]) + "#activity")
 
 
 @staff_required
@@ -84,7 +84,7 @@ def sprint_reply(request: HttpRequest, sprint_code: str) -> HttpResponse:
             # Replying means the founder's messages were read.
             services.inbox_mark_read(sprint=sprint, by=request.user)
             messages.success(request, "Reply sent: the founder sees it on their launch page.")
-            return redirect(reverse("sprint_detail", args=[sprint.code]) + "#activity")
+            return redirect(reverse("clients:sprint_detail", args=[sprint.code]) + "#activity")
     ctx = _sprint_context(request, sprint, reply_form=form)
     return render(request, "clients/sprint_detail.html", ctx, status=422)
 

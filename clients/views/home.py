@@ -7,4 +7,4 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("dashboard" if request.user.is_staff else "portal")
+    return redirect("clients:dashboard" if request.user.is_staff else "clients:portal")

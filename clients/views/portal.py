@@ -13,7 +13,7 @@ from clients.forms import CommentForm
 from clients.models import FindingStatus, Sprint
 from clients.notifications import services as notifications
 from clients.notifications.messages import consultant_reply_post, founder_message_post
-from clients.panels import render_panels
+from clients.panels import founder_labels, render_panels
 from clients.views.sprints import ordered_findings, stage_summaries
 
 
@@ -21,19 +21,26 @@ from clients.views.sprints import ordered_findings, stage_summaries
 def portal(request: HttpRequest) -> HttpResponse:
     sprints = list(sprints_for_user(request.user).select_related("client").order_by("-started_at"))
     if len(sprints) == 1 and not request.user.is_staff:
-        return redirect("portal_sprint", sprint_code=sprints[0].code)
+        return redirect("clients:portal_sprint", sprint_code=sprints[0].code)
     return render(request, "portal/index.html", {"sprints": sprints, "now": timezone.now()})
 
 
 def _portal_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     now = timezone.now()
-    findings = ordered_findings(sprint.findings.all())
+    findings = list(ordered_findings(sprint.findings.all()))
+    labels = founder_labels(findings)
+    for f in findings:
+        f.founder_title = labels.get(f.pk, f.title)
     context = {
         "sprint": sprint,
         "client": sprint.client,
         "now": now,
         "stages": stage_summaries(sprint),
         "open_risks": [f for f in findings if f.status == FindingStatus.OPEN],
+        "accepted": []
+        if sprint.is_active
+        else services.accepted_risks(sprint=sprint, findings=findings),
+        "domains": [] if sprint.is_active else list(sprint.client.domains.all()),
         "fixed_risks": [f for f in findings if f.status != FindingStatus.OPEN],
         "recent": sprint.activities.filter(visible_to_founder=True).select_related("actor")[:20],
         "comment_form": CommentForm(),
@@ -75,7 +82,7 @@ def portal_comment(request: HttpRequest, sprint_code: str) -> HttpResponse:
             messages.success(
                 request, "Thanks: your message is on the sprint log and your consultant is told."
             )
-            return redirect("portal_sprint", sprint_code=sprint.code)
+            return redirect("clients:portal_sprint", sprint_code=sprint.code)
     return render(
         request,
         "portal/sprint.html",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -19,12 +19,16 @@ from clients.access import (
     staff_required,
 )
 from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
-from clients.models import Finding, FindingStatus, Impact, ItemState, Sprint, SprintStage
+from clients.models import (
+    ChecklistItem,
+    Finding,
+    FindingStatus,
+    Impact,
+    ItemState,
+    Sprint,
+    SprintStage,
+)
 from clients.panels import item_badges, render_panels
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def stage_summaries(sprint: Sprint) -> list[SprintStage]:
@@ -59,13 +63,26 @@ def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage
 
 
 def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
+    """Everything the sprint page shows, in a number of queries that does not grow with
+    the sprint: the items and findings are loaded once and shared with the panels (their
+    ``stage.items.all()`` and ``sprint.findings.all()`` read the prefetched rows)."""
     stages = stage_summaries(sprint)
     wanted = extra.pop("stage", None)
     if wanted is not None:
         stage = next(s for s in stages if s.pk == wanted.pk)
     else:
         stage = _viewed_stage(request, sprint, stages)
-    items = list(stage.items.select_related("state_by"))
+    prefetch_related_objects(
+        [stage], Prefetch("items", queryset=ChecklistItem.objects.select_related("state_by"))
+    )
+    prefetch_related_objects(
+        [sprint], Prefetch("findings", queryset=ordered_findings(Finding.objects.all()))
+    )
+    findings = list(sprint.findings.all())
+    for f in findings:
+        # Each finding's stage is one of the seven already loaded (and annotated).
+        f.stage = next(s for s in stages if s.pk == f.stage_id)
+    items = list(stage.items.all())
     badges = item_badges(request=request, sprint=sprint, items=items)
     for item in items:
         item.badges = badges.get(item.pk, [])
@@ -75,14 +92,16 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "stages": stages,
         "stage": stage,
         "items": items,
-        "findings": ordered_findings(sprint.findings.filter(stage=stage)),
-        "other_open_findings": ordered_findings(
-            sprint.findings.filter(status=FindingStatus.OPEN).exclude(stage=stage)
-        ),
-        "gate_reasons": services.stage_gate_reasons(sprint=sprint) if sprint.is_active else [],
-        "accepted_risks": list(services.accepted_risks(sprint=sprint)),
+        "findings": [f for f in findings if f.stage_id == stage.pk],
+        "other_open_findings": [
+            f for f in findings if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
+        ],
+        "gate_reasons": services.stage_gate_reasons(sprint=sprint, stages=stages, findings=findings)
+        if sprint.is_active
+        else [],
+        "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
         "activities": sprint.activities.select_related("actor")[:40],
-        "finding_form": FindingForm(sprint=sprint, initial={"stage": stage}),
+        "finding_form": FindingForm(sprint=sprint, stages=stages, initial={"stage": stage}),
         "advance_form": AdvanceForm(),
         "decision_form": DecisionForm(),
         "panels": render_panels("sprint", request=request, sprint=sprint, stage=stage),
@@ -146,11 +165,12 @@ def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpRe
         state=form.cleaned_data["state"],
         note=form.cleaned_data["note"] or None,
     )
-    if _is_htmx(request):
+    if request.htmx:
         item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
         response = render(request, "clients/_item.html", {"item": item, "sprint": sprint})
         return _with_live_parts(request, response, sprint, item.stage)
-    return redirect(f"{reverse('sprint_detail', args=[sprint.code])}?stage={item.stage.number}")
+    detail = reverse("clients:sprint_detail", args=[sprint.code])
+    return redirect(f"{detail}?stage={item.stage.number}")
 
 
 @staff_required
@@ -164,8 +184,8 @@ def stage_items_done(request: HttpRequest, sprint_code: str, number: int) -> Htt
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Marked {count} item{pluralize(count)} done.")
-    url = f"{reverse('sprint_detail', args=[sprint.code])}?stage={stage.number}"
-    if _is_htmx(request):
+    url = f"{reverse('clients:sprint_detail', args=[sprint.code])}?stage={stage.number}"
+    if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -183,20 +203,21 @@ def finding_new(request: HttpRequest, sprint_code: str) -> HttpResponse:
                 by=request.user,
                 **{f: form.cleaned_data[f] for f in form.Meta.fields},
             )
-            if _is_htmx(request):
+            if request.htmx:
                 ctx = _sprint_context(request, sprint, stage=finding.stage)
                 response = render(request, "clients/_findings.html", ctx)
                 return _with_live_parts(request, response, sprint, ctx["stage"])
             messages.success(request, "Finding recorded.")
             return redirect(
-                f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
+                reverse("clients:sprint_detail", args=[sprint.code])
+                + f"?stage={finding.stage.number}"
             )
-        if _is_htmx(request):
+        if request.htmx:
             ctx = _sprint_context(request, sprint, finding_form=form, finding_form_open=True)
             return render(request, "clients/_findings.html", ctx, status=422)
         ctx = _sprint_context(request, sprint, finding_form=form, finding_form_open=True)
         return render(request, "clients/sprint_detail.html", ctx, status=422)
-    return redirect("sprint_detail", sprint_code=sprint.code)
+    return redirect("clients:sprint_detail", sprint_code=sprint.code)
 
 
 @staff_required
@@ -207,20 +228,21 @@ def finding_edit(request: HttpRequest, sprint_code: str, finding_code: str) -> H
     form = FindingForm(
         request.POST or None, instance=finding, sprint=sprint, prefix=f"edit-{finding.code}"
     )
-    template = "clients/_finding_form.html" if _is_htmx(request) else "clients/finding_edit.html"
+    template = "clients/_finding_form.html" if request.htmx else "clients/finding_edit.html"
     if request.method == "POST":
         if form.is_valid():
             changed = {f: form.cleaned_data[f] for f in form.changed_data if f in form.Meta.fields}
             finding = services.finding_update(
                 finding=Finding.objects.get(pk=finding.pk), by=request.user, **changed
             )
-            if _is_htmx(request):
+            if request.htmx:
                 response = render(
                     request, "clients/_finding.html", {"finding": finding, "sprint": sprint}
                 )
                 return _with_live_parts(request, response, sprint, finding.stage)
             return redirect(
-                f"{reverse('sprint_detail', args=[sprint.code])}?stage={finding.stage.number}"
+                reverse("clients:sprint_detail", args=[sprint.code])
+                + f"?stage={finding.stage.number}"
             )
         return render(
             request, template, {"form": form, "finding": finding, "sprint": sprint}, status=422
@@ -241,7 +263,9 @@ def finding_row(request: HttpRequest, sprint_code: str, finding_code: str) -> Ht
 def stage_advance(request: HttpRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
     form = AdvanceForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        ctx = _sprint_context(request, sprint, advance_form=form, advance_refused=True)
+        return render(request, "clients/sprint_detail.html", ctx, status=422)
     try:
         stage = services.stage_advance(
             sprint=sprint, by=request.user, override_reason=form.cleaned_data.get("override_reason")
@@ -258,9 +282,9 @@ def stage_advance(request: HttpRequest, sprint_code: str) -> HttpResponse:
         return render(request, "clients/sprint_detail.html", ctx, status=422)
     except services.ServiceError as exc:
         messages.error(request, str(exc))
-        return redirect("sprint_detail", sprint_code=sprint.code)
+        return redirect("clients:sprint_detail", sprint_code=sprint.code)
     messages.success(request, f"Moved on to stage {stage.number}: {stage.title}.")
-    return redirect("sprint_detail", sprint_code=sprint.code)
+    return redirect("clients:sprint_detail", sprint_code=sprint.code)
 
 
 @staff_required
@@ -280,7 +304,7 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Decision recorded. The sprint is closed.")
-            return redirect("sprint_detail", sprint_code=sprint.code)
+            return redirect("clients:sprint_detail", sprint_code=sprint.code)
     ctx = _sprint_context(request, sprint, decision_form=form)
     return render(request, "clients/sprint_detail.html", ctx, status=422)
 

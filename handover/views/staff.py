@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clients.access import get_sprint_for_user, staff_required
+from clients.access import AuthedRequest, get_sprint_for_user, staff_required
 from clients.jobs.services import QueueUnavailable
 from clients.jobs.views import render_unavailable
 from clients.models import Sprint
@@ -21,12 +21,8 @@ from handover.sections import build_handover
 from handover.signing import SignerUnavailable, signer_info
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _draft_context(
-    request: HttpRequest,
+    request: AuthedRequest,
     sprint: Sprint,
     *,
     bound: SectionEditForm | None = None,
@@ -68,21 +64,21 @@ def _draft_context(
 
 
 @staff_required
-def handover_draft(request: HttpRequest, sprint_code: str) -> HttpResponse:
+def handover_draft(request: AuthedRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
     return render(request, "handover/draft.html", _draft_context(request, sprint))
 
 
 @staff_required
 @require_POST
-def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
+def handover_edit(request: AuthedRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
     handover = build_handover(sprint)
     key = request.POST.get("section", "")
     section = next((s for s in handover.sections if s.key == key and s.texts), None)
     if section is None:
         messages.error(request, "That section cannot be edited.")
-        return redirect("handover_draft", sprint_code=sprint.code)
+        return redirect("handover:handover_draft", sprint_code=sprint.code)
     form = SectionEditForm(request.POST, section=section)
     if form.is_valid():
         try:
@@ -93,7 +89,9 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Saved “{section.title}”.")
-            return redirect(reverse("handover_draft", args=[sprint.code]) + f"#{section.anchor}")
+            return redirect(
+                reverse("handover:handover_draft", args=[sprint.code]) + f"#{section.anchor}"
+            )
     return render(
         request, "handover/draft.html", _draft_context(request, sprint, bound=form), status=422
     )
@@ -101,12 +99,12 @@ def handover_edit(request: HttpRequest, sprint_code: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
+def handover_issue(request: AuthedRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
     form = IssueForm(request.POST)
     if not form.is_valid():  # e.g. a secret pasted into the reason: refused, never echoed
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        if _is_htmx(request):
+        if request.htmx:
             context = {"issue_error": message, "sprint": sprint}
             return render(request, "handover/_job.html", context, status=422)
         context = _draft_context(request, sprint, issue_error=message, issue_form=form)
@@ -118,13 +116,13 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
         )
     except QueueUnavailable as exc:
         failed = sprint.handover_jobs.first()
-        if _is_htmx(request):
+        if request.htmx:
             return render(
                 request, "handover/_job.html", {"job": failed, "sprint": sprint}, status=503
             )
         return render_unavailable(request, exc, failed)
     except ServiceError as exc:
-        if _is_htmx(request):
+        if request.htmx:
             return render(
                 request,
                 "handover/_job.html",
@@ -134,6 +132,6 @@ def handover_issue(request: HttpRequest, sprint_code: str) -> HttpResponse:
         context = _draft_context(request, sprint, issue_error=str(exc), issue_form=form)
         return render(request, "handover/draft.html", context, status=422)
     # The job object as created ("queued"): the page then polls for its progress.
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "handover/_job.html", {"job": job, "sprint": sprint})
-    return redirect(reverse("handover_draft", args=[sprint.code]) + "#issue")
+    return redirect(reverse("handover:handover_draft", args=[sprint.code]) + "#issue")

@@ -25,15 +25,19 @@ class _SizeCap(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         if self.too_large:
-            self.request.upload_too_large = True
+            self._mark_too_large()
             raise StopUpload(connection_reset=False)
 
     def receive_data_chunk(self, raw_data, start):
         self.seen += len(raw_data)
         if self.seen > settings.HANDOVER_VERIFY_MAX_BYTES:
-            self.request.upload_too_large = True
+            self._mark_too_large()
             raise StopUpload(connection_reset=False)
         return raw_data
+
+    def _mark_too_large(self) -> None:
+        # Read back by the view with getattr(): a flag on this request only.
+        setattr(self.request, "upload_too_large", True)  # noqa: B010
 
     def file_complete(self, file_size):
         return None

@@ -45,7 +45,8 @@ def fernet() -> MultiFernet:
     except ValueError as exc:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS: each key must be a url-safe base64 Fernet key "
-            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+            "(python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')"
         ) from exc
 
 

@@ -124,15 +124,15 @@ def test_staff_presses_run_checks_and_sees_results(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
+            reverse("checks:checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
         )
     assert response.status_code == 200
     run = sprint_a.check_runs.get()
-    page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code]))
+    page = staff_client.get(reverse("clients:sprint_detail", args=[sprint_a.code]))
     body = page.content.decode()
     assert "Automated checks" in body and "passed" in body
     assert "verified by checks" in body  # stage 1 items carry badges
-    progress = staff_client.get(reverse("job_progress", args=["checks", run.code]))
+    progress = staff_client.get(reverse("clients:job_progress", args=["checks", run.code]))
     assert progress.status_code == 200 and "every 1s" not in progress.content.decode()
 
 
@@ -144,14 +144,15 @@ def test_progress_polls_while_running(sprint_a, staff_client):
         progress_total=10,
         progress_done=3,
     )
-    body = staff_client.get(reverse("job_progress", args=["checks", run.code])).content.decode()
+    url = reverse("clients:job_progress", args=["checks", run.code])
+    body = staff_client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in body and "3 of 10" in body
 
 
 def test_run_without_domains_is_refused_with_422(sprint_a, staff_client, client_a):
     client_a.domains.all().delete()
     response = staff_client.post(
-        reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
+        reverse("checks:checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 422
 
@@ -160,30 +161,36 @@ def test_founder_and_outsider_get_404(client, founder, founder_b, outsider, spri
     run = CheckRun.objects.create(sprint=sprint_b)
     for user in (founder, outsider):
         client.force_login(user)
-        assert client.post(reverse("checks_run", args=[sprint_b.code])).status_code == 404
-        assert client.get(reverse("job_progress", args=["checks", run.code])).status_code == 404
+        assert client.post(reverse("checks:checks_run", args=[sprint_b.code])).status_code == 404
+        assert (
+            client.get(reverse("clients:job_progress", args=["checks", run.code])).status_code
+            == 404
+        )
 
 
 def test_a_run_is_not_found_under_another_kind(staff_client, sprint_b):
     run = CheckRun.objects.create(sprint=sprint_b)
-    assert staff_client.get(reverse("job_progress", args=["scan", run.code])).status_code == 404
+    assert (
+        staff_client.get(reverse("clients:job_progress", args=["scan", run.code])).status_code
+        == 404
+    )
 
 
 def test_redirect_map_and_domain_settings_on_client_page(staff_client, client_a):
     add = staff_client.post(
-        reverse("checks_redirect_add", args=[client_a.code]),
+        reverse("checks:checks_redirect_add", args=[client_a.code]),
         {"source_url": "https://acme.test/spring", "target_url": "https://acme.test/offer"},
     )
     assert add.status_code == 302
     bad = staff_client.post(
-        reverse("checks_redirect_add", args=[client_a.code]),
+        reverse("checks:checks_redirect_add", args=[client_a.code]),
         {"source_url": "nope", "target_url": ""},
     )
     assert bad.status_code == 422
     domain = client_a.domains.get(hostname="acme.test")
     prefix = f"d{domain.pk}"
     ok = staff_client.post(
-        reverse("checks_domain_settings", args=[domain.code]),
+        reverse("checks:checks_domain_settings", args=[domain.code]),
         {
             f"{prefix}-dkim_selectors": "s1, google",
             f"{prefix}-health_path": "/healthz",
@@ -193,10 +200,11 @@ def test_redirect_map_and_domain_settings_on_client_page(staff_client, client_a)
     assert ok.status_code == 302
     assert domain.check_settings.dkim_selectors == ["s1", "google"]
     bad = staff_client.post(
-        reverse("checks_domain_settings", args=[domain.code]), {f"{prefix}-health_path": "no slash"}
+        reverse("checks:checks_domain_settings", args=[domain.code]),
+        {f"{prefix}-health_path": "no slash"},
     )
     assert bad.status_code == 422
-    page = staff_client.get(reverse("client_detail", args=[client_a.code])).content.decode()
+    page = staff_client.get(reverse("clients:client_detail", args=[client_a.code])).content.decode()
     assert "https://acme.test/spring" in page and "Redirect map" in page
 
 
@@ -205,14 +213,19 @@ def test_founder_cannot_touch_other_clients_redirect_map(client, founder, client
     rule = RedirectRule.objects.create(
         client=client_b, source_url="https://b.test/x", target_url="https://b.test/y"
     )
-    assert client.post(reverse("checks_redirect_add", args=[client_b.code]), {}).status_code == 404
     assert (
-        client.post(reverse("checks_redirect_delete", args=[client_b.code, rule.code])).status_code
+        client.post(reverse("checks:checks_redirect_add", args=[client_b.code]), {}).status_code
         == 404
     )
     assert (
         client.post(
-            reverse("checks_domain_settings", args=[client_b.domains.first().code]), {}
+            reverse("checks:checks_redirect_delete", args=[client_b.code, rule.code])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("checks:checks_domain_settings", args=[client_b.domains.first().code]), {}
         ).status_code
         == 404
     )

@@ -33,14 +33,14 @@ def test_login_works_and_founder_lands_on_portal(client, founder, sprint_a):
     response = client.post(
         reverse("login"), {"username": founder.username, "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("portal_sprint", args=[sprint_a.code])
+    assert response.redirect_chain[-1][0] == reverse("clients:portal_sprint", args=[sprint_a.code])
 
 
 def test_consultant_lands_on_dashboard(client, consultant):
     response = client.post(
         reverse("login"), {"username": "consultant", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert response.redirect_chain[-1][0] == reverse("clients:dashboard")
 
 
 def test_password_reset_sends_a_working_link(client, founder, mailoutbox):

@@ -7,7 +7,7 @@ from clients.models import Client, Domain
 
 def test_new_client_with_invalid_data_re_renders_422_keeping_typed_values(staff_client):
     response = staff_client.post(
-        reverse("client_create"),
+        reverse("clients:client_create"),
         {
             "client-name": "Typed Name Ltd",
             "client-business_type": "not-a-type",
@@ -27,7 +27,7 @@ def test_new_client_with_invalid_data_re_renders_422_keeping_typed_values(staff_
 
 def test_duplicate_domain_is_refused_with_a_clear_message(staff_client, client_a, client_b):
     response = staff_client.post(
-        reverse("domain_add", args=[client_b.code]),
+        reverse("clients:domain_add", args=[client_b.code]),
         {"hostname": "https://ACME.test/", "role": "canonical"},
     )
     assert response.status_code == 422
@@ -37,7 +37,7 @@ def test_duplicate_domain_is_refused_with_a_clear_message(staff_client, client_a
 
 def test_duplicate_domain_on_new_client_form_is_refused(staff_client, client_a):
     response = staff_client.post(
-        reverse("client_create"),
+        reverse("clients:client_create"),
         {
             "client-name": "Copycat",
             "client-business_type": "b2b",
@@ -53,7 +53,7 @@ def test_duplicate_domain_on_new_client_form_is_refused(staff_client, client_a):
 
 def test_hostname_is_normalised_from_a_pasted_url(staff_client, client_b):
     response = staff_client.post(
-        reverse("domain_add", args=[client_b.code]),
+        reverse("clients:domain_add", args=[client_b.code]),
         {"hostname": "HTTPS://App.Bravo.TEST/login?x=1", "role": "app"},
     )
     assert response.status_code == 302
@@ -62,7 +62,8 @@ def test_hostname_is_normalised_from_a_pasted_url(staff_client, client_b):
 
 def test_old_domain_needs_a_redirect_target(staff_client, client_b):
     response = staff_client.post(
-        reverse("domain_add", args=[client_b.code]), {"hostname": "old-bravo.test", "role": "old"}
+        reverse("clients:domain_add", args=[client_b.code]),
+        {"hostname": "old-bravo.test", "role": "old"},
     )
     assert response.status_code == 422
     assert b"need the address visitors should land on" in response.content
@@ -73,7 +74,7 @@ def test_new_client_with_domain_and_founder_is_created_and_founder_invited(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("client_create"),
+            reverse("clients:client_create"),
             {
                 "client-name": "Fresh Co",
                 "client-business_type": "coach",
@@ -94,7 +95,7 @@ def test_new_client_with_domain_and_founder_is_created_and_founder_invited(
 
 def test_finding_form_errors_return_422_inline(staff_client, sprint_a):
     response = staff_client.post(
-        reverse("finding_new", args=[sprint_a.code]),
+        reverse("clients:finding_new", args=[sprint_a.code]),
         {
             "title": "",
             "impact": "1_blocker",
@@ -114,7 +115,7 @@ def test_finding_form_errors_return_422_inline(staff_client, sprint_a):
 
 def test_finding_created_inline_with_htmx(staff_client, sprint_a):
     response = staff_client.post(
-        reverse("finding_new", args=[sprint_a.code]),
+        reverse("clients:finding_new", args=[sprint_a.code]),
         {
             "title": "SPF too many lookups",
             "impact": "2_trust",
@@ -132,7 +133,7 @@ def test_finding_created_inline_with_htmx(staff_client, sprint_a):
 def test_ticking_an_item_with_htmx_returns_the_item(staff_client, sprint_a):
     item = sprint_a.stages.get(number=1).items.first()
     response = staff_client.post(
-        reverse("item_state", args=[sprint_a.code, item.code]),
+        reverse("clients:item_state", args=[sprint_a.code, item.code]),
         {"state": "done"},
         HTTP_HX_REQUEST="true",
     )

@@ -63,7 +63,7 @@ def test_seed_demo_founder_can_sign_in_and_open_their_sprint(client, db):
         reverse("login"), {"username": founder["username"], "password": "pw-for-tests-123"}
     )
     assert response.status_code == 302
-    assert client.get(reverse("portal_sprint", args=[founder["sprint"]])).status_code == 200
+    assert client.get(reverse("clients:portal_sprint", args=[founder["sprint"]])).status_code == 200
 
 
 @pytest.mark.parametrize("debug", ["0"])
@@ -104,6 +104,7 @@ def test_check_deploy_fails_without_a_public_site_url(site_url, tmp_path):
             "SECRET_KEY": "y" * 60,
             "ALLOWED_HOSTS": "launchready.example",
             "LAUNCHREADY_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "launchready.settings",
         }
     )
     if site_url:
@@ -122,7 +123,14 @@ def test_check_deploy_fails_without_a_public_site_url(site_url, tmp_path):
 
 def test_missing_secret_key_in_production_is_refused(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update({"DEBUG": "0", "LAUNCHREADY_VAR_DIR": str(tmp_path)})
+    # The production settings, not tests/settings.py (which fills the test environment in).
+    env.update(
+        {
+            "DEBUG": "0",
+            "LAUNCHREADY_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "launchready.settings",
+        }
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,

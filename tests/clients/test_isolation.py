@@ -5,37 +5,41 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.isolation import KWARG_FACTORIES
+from tests.isolation import KWARG_FACTORIES, PUBLIC_KWARGS
 
-# Patterns that take no client object, or whose keyword arguments are not objects.
-NOT_OBJECT_KWARGS = {"uidb64", "token"}
+# Patterns that take no client object, or whose keyword arguments are not objects
+# (tokens that are credentials themselves), or that are public by design (see the reasons
+# in tests/isolation.py's PUBLIC_KWARGS).
+NOT_OBJECT_KWARGS = {"uidb64", "token", *PUBLIC_KWARGS}
 
 
-def _walk(patterns, prefix=""):
+def _walk(patterns, namespace=""):
+    """(name with its namespace, pattern) for every named pattern outside the admin."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue  # the admin has its own test below
-            yield from _walk(entry.url_patterns, prefix)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield entry
+            yield namespace + entry.name, entry
 
 
 def object_patterns():
     out = []
-    for pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in _walk(get_resolver().url_patterns):
         kwargs = set(getattr(pattern.pattern, "converters", {}) or pattern.pattern.regex.groupindex)
         if kwargs and not kwargs & NOT_OBJECT_KWARGS:
-            out.append((pattern.name, tuple(sorted(kwargs))))
+            out.append((name, tuple(sorted(kwargs))))
     return sorted(set(out))
 
 
 def plain_patterns():
     out = []
-    for pattern in _walk(get_resolver().url_patterns):
+    for name, pattern in _walk(get_resolver().url_patterns):
         kwargs = getattr(pattern.pattern, "converters", {}) or pattern.pattern.regex.groupindex
         if not kwargs:
-            out.append(pattern.name)
+            out.append(name)
     return sorted(set(out))
 
 
@@ -50,11 +54,11 @@ def _url_for(name, kwarg_names, client, sprint, consultant):
 def test_sweep_covers_the_foundation_urls():
     names = {name for name, _ in object_patterns()}
     assert {
-        "sprint_detail",
-        "client_detail",
-        "finding_edit",
-        "item_state",
-        "portal_sprint",
+        "clients:sprint_detail",
+        "clients:client_detail",
+        "clients:finding_edit",
+        "clients:item_state",
+        "clients:portal_sprint",
     } <= names
 
 
@@ -89,7 +93,7 @@ def test_anonymous_is_sent_to_login(client, consultant, client_b, sprint_b, name
     assert response["Location"].startswith(reverse("login")), url
 
 
-STAFF_ONLY_PLAIN = {"dashboard", "client_list", "client_create"}
+STAFF_ONLY_PLAIN = {"clients:dashboard", "clients:client_list", "clients:client_create"}
 
 
 @pytest.mark.parametrize("name", sorted(STAFF_ONLY_PLAIN))
@@ -98,7 +102,13 @@ def test_founder_gets_404_on_staff_screens(founder_client, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["sprint_detail", "client_detail", "client_edit", "sprint_activity"]
+    "name",
+    [
+        "clients:sprint_detail",
+        "clients:client_detail",
+        "clients:client_edit",
+        "clients:sprint_activity",
+    ],
 )
 def test_founder_gets_404_on_staff_screens_of_their_own_client(founder_client, sprint_a, name):
     kwargs = (
@@ -110,14 +120,15 @@ def test_founder_gets_404_on_staff_screens_of_their_own_client(founder_client, s
 
 
 def test_founder_can_open_own_portal(founder_client, sprint_a):
-    response = founder_client.get(reverse("portal_sprint", args=[sprint_a.code]))
+    response = founder_client.get(reverse("clients:portal_sprint", args=[sprint_a.code]))
     assert response.status_code == 200
     assert sprint_a.client.name.encode() in response.content
 
 
 def test_staff_can_open_any_clients_sprint(staff_client, sprint_a, sprint_b):
     for sprint in (sprint_a, sprint_b):
-        assert staff_client.get(reverse("sprint_detail", args=[sprint.code])).status_code == 200
+        url = reverse("clients:sprint_detail", args=[sprint.code])
+        assert staff_client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize(

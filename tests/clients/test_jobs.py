@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from huey.api import TaskWrapper
 
+from checks.browser.models import LighthouseRun
 from checks.models import CheckRun
 from checks.secrets.models import ScanRun
 from clients.jobs.models import Job, JobStatus
@@ -40,6 +41,8 @@ def one_of_each(sprint_a, client_a, consultant):
             rows.append(ScanRun.objects.create(client=client_a, source="https://example.com/r.git"))
         elif model is IssueJob:
             rows.append(IssueJob.objects.create(sprint=sprint_a, requested_by=consultant))
+        elif model is LighthouseRun:
+            rows.append(LighthouseRun.objects.create(sprint=sprint_a, requested_by=consultant))
         else:  # pragma: no cover - a new kind must be added here, and this fails until it is
             pytest.fail(f"{model.__name__}: add a row factory to one_of_each")
     return rows
@@ -136,7 +139,7 @@ def test_polling_and_pages_showing_dead_jobs_never_write(one_of_each, staff_clie
         type(job).objects.filter(pk=job.pk).update(
             status=JobStatus.RUNNING, heartbeat_at=long_ago, created_at=long_ago
         )
-    pages = [reverse("job_progress", args=[job.job_kind, job.code]) for job in one_of_each]
+    pages = [reverse("clients:job_progress", args=[job.job_kind, job.code]) for job in one_of_each]
     pages += [job.get_absolute_url().split("#")[0] for job in one_of_each]
     staff_client.get(pages[0])  # sign-in bookkeeping (session, axes) happens once, before
     writes = _Writes()
@@ -154,11 +157,15 @@ def test_founders_and_outsiders_get_404_from_the_job_views(one_of_each, client, 
         client.force_login(user)
         for job in one_of_each:
             assert (
-                client.get(reverse("job_progress", args=[job.job_kind, job.code])).status_code
+                client.get(
+                    reverse("clients:job_progress", args=[job.job_kind, job.code])
+                ).status_code
                 == 404
             )
             assert (
-                client.post(reverse("job_try_again", args=[job.job_kind, job.code])).status_code
+                client.post(
+                    reverse("clients:job_try_again", args=[job.job_kind, job.code])
+                ).status_code
                 == 404
             )
 
@@ -171,12 +178,13 @@ def test_failed_job_offers_try_again_and_try_again_requeues_it(
             status=JobStatus.FAILED, error="The worker stopped while x; try again."
         )
         body = staff_client.get(
-            reverse("job_progress", args=[job.job_kind, job.code])
+            reverse("clients:job_progress", args=[job.job_kind, job.code])
         ).content.decode()
         assert "Try again" in body and "The worker stopped while x; try again." in body
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = staff_client.post(
-                reverse("job_try_again", args=[job.job_kind, job.code]), HTTP_HX_REQUEST="true"
+                reverse("clients:job_try_again", args=[job.job_kind, job.code]),
+                HTTP_HX_REQUEST="true",
             )
         assert response.status_code == 200 and len(callbacks) == 1
         job.refresh_from_db()

@@ -65,27 +65,30 @@ def ready(
     subprocess.run(["git", "init", "-q", str(root / "app")], check=True)
     settings.SECRETS_SCAN_LOCAL_ROOTS = [str(root)]
     token = secret_services.deploy_token_create(client=client_a, by=consultant, label="CI")
+    # The gate answers only for an environment on the variable map.
+    client_a.env_vars.create(name="DEBUG", environments=["production"])
     return {"repo": str(root / "app"), "token": token.plaintext}
 
 
 def _actions(staff_client, client_a, sprint_a, ready):
     return {
         "checks": staff_client.post(
-            reverse("checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
+            reverse("checks:checks_run", args=[sprint_a.code]), HTTP_HX_REQUEST="true"
         ),
         "scan": staff_client.post(
-            reverse("secrets_scan_start", args=[client_a.code]), {"source": ready["repo"]}
+            reverse("secrets:secrets_scan_start", args=[client_a.code]), {"source": ready["repo"]}
         ),
         "issue": staff_client.post(
-            reverse("handover_issue", args=[sprint_a.code]), {"override_reason": "queue test"}
+            reverse("handover:handover_issue", args=[sprint_a.code]),
+            {"override_reason": "queue test"},
         ),
     }
 
 
 def _gate(client, client_a, token):
     return client.post(
-        reverse("secrets_deploy_gate", args=[client_a.code]),
-        data=json.dumps({"environment": "production", "version": "v1", "variables": []}),
+        reverse("secrets:secrets_deploy_gate", args=[client_a.code]),
+        data=json.dumps({"environment": "production", "version": "v1", "variables": ["DEBUG"]}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
@@ -137,14 +140,14 @@ def test_try_again_while_the_queue_is_down_is_503_and_the_job_stays_failed(
     )
     redis_everywhere.stop()
     response = staff_client.post(
-        reverse("job_try_again", args=["checks", run.code]), HTTP_HX_REQUEST="true"
+        reverse("clients:job_try_again", args=["checks", run.code]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 503 and WORKER_UNREACHABLE in response.content.decode()
     run.refresh_from_db()
     assert run.status == JobStatus.FAILED and run.error == WORKER_UNREACHABLE
     redis_everywhere.start()
     response = staff_client.post(
-        reverse("job_try_again", args=["checks", run.code]), HTTP_HX_REQUEST="true"
+        reverse("clients:job_try_again", args=["checks", run.code]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     run.refresh_from_db()

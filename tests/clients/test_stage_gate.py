@@ -66,7 +66,7 @@ def test_advance_succeeds_once_items_are_done_and_blockers_fixed(sprint_a, consu
 
 def test_advance_view_refuses_with_422_and_explains(staff_client, sprint_a):
     response = staff_client.post(
-        reverse("stage_advance", args=[sprint_a.code]), {"override_reason": ""}
+        reverse("clients:stage_advance", args=[sprint_a.code]), {"override_reason": ""}
     )
     assert response.status_code == 422
     assert b"cannot close yet" in response.content
@@ -76,7 +76,8 @@ def test_advance_view_refuses_with_422_and_explains(staff_client, sprint_a):
 
 def test_advance_view_with_override_moves_on(staff_client, sprint_a):
     response = staff_client.post(
-        reverse("stage_advance", args=[sprint_a.code]), {"override_reason": "Agreed on call"}
+        reverse("clients:stage_advance", args=[sprint_a.code]),
+        {"override_reason": "Agreed on call"},
     )
     assert response.status_code == 302
     sprint_a.refresh_from_db()

@@ -71,7 +71,7 @@ def _reap_as_if_later(job) -> None:
 
 
 def _try_again(staff_client, job) -> None:
-    response = staff_client.post(reverse("job_try_again", args=[job.job_kind, job.code]))
+    response = staff_client.post(reverse("clients:job_try_again", args=[job.job_kind, job.code]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status in {JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE}
@@ -107,7 +107,7 @@ def test_check_run_killed_mid_run_is_reaped_then_try_again_finishes_it(
     assert run.status == JobStatus.FAILED
     assert run.error.startswith("The worker stopped while running the checks")
     assert run.error.endswith("; try again.")
-    page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code])).content.decode()
+    page = staff_client.get(reverse("clients:sprint_detail", args=[sprint_a.code])).content.decode()
     assert run.error in page and "Try again" in page
 
     second = consumers({**queue, **_lab_env(lab)})
@@ -162,7 +162,8 @@ def test_secret_scan_killed_mid_scan_is_reaped_then_try_again_finishes_it(
     _reap_as_if_later(run)
     assert run.status == JobStatus.FAILED
     assert run.error == "The worker stopped while scanning the repository (history); try again."
-    page = staff_client.get(reverse("secrets_scan_detail", args=[run.code])).content.decode()
+    url = reverse("secrets:secrets_scan_detail", args=[run.code])
+    page = staff_client.get(url).content.decode()
     assert run.error in page and "Try again" in page
 
     consumers(env)
@@ -208,7 +209,9 @@ def test_handover_issue_killed_mid_render_is_reaped_then_try_again_issues_the_ne
     _reap_as_if_later(job)
     assert job.status == JobStatus.FAILED
     assert job.error.startswith("The worker stopped while issuing the handover")
-    page = staff_client.get(reverse("handover_draft", args=[sprint_a.code])).content.decode()
+    page = staff_client.get(
+        reverse("handover:handover_draft", args=[sprint_a.code])
+    ).content.decode()
     assert job.error in page and "Try again" in page
     # While it was stuck "running", Issue returned it; failed, a new press would start afresh.
 

@@ -71,7 +71,7 @@ def test_accepted_risks_are_listed_at_the_gate(staff_client, sprint_a, consultan
     _blocker(
         sprint_a, consultant, decision=Decision.ACCEPTED, decision_reason="Goes live in phase 2"
     )
-    page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code])).content.decode()
+    page = staff_client.get(reverse("clients:sprint_detail", args=[sprint_a.code])).content.decode()
     gate = page[page.index('id="advance"') :]
     assert "Accepted risks" in gate and "Goes live in phase 2" in gate
 
@@ -113,7 +113,7 @@ def test_bulk_done_ticks_every_open_item_with_one_log_entry(staff_client, sprint
     first.state = ItemState.NOT_APPLICABLE
     first.save()
     before = Activity.objects.filter(sprint=sprint_a).count()
-    response = staff_client.post(reverse("stage_items_done", args=[sprint_a.code, 1]))
+    response = staff_client.post(reverse("clients:stage_items_done", args=[sprint_a.code, 1]))
     assert response.status_code == 302
     assert not stage.items.filter(state=ItemState.OPEN).exists()
     assert stage.items.get(pk=first.pk).state == ItemState.NOT_APPLICABLE
@@ -123,14 +123,14 @@ def test_bulk_done_ticks_every_open_item_with_one_log_entry(staff_client, sprint
 
 def test_bulk_done_is_for_staff_of_the_sprint_only(client, founder, sprint_a, sprint_b):
     client.force_login(founder)
-    response = client.post(reverse("stage_items_done", args=[sprint_a.code, 1]))
+    response = client.post(reverse("clients:stage_items_done", args=[sprint_a.code, 1]))
     assert response.status_code in (302, 403, 404)
     assert sprint_a.stages.get(number=1).items.filter(state=ItemState.OPEN).exists()
 
 
 def test_override_closed_stage_is_marked_with_its_reason(staff_client, sprint_a, consultant):
     services.stage_advance(sprint=sprint_a, by=consultant, override_reason="Agreed on the call")
-    page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code])).content.decode()
+    page = staff_client.get(reverse("clients:sprint_detail", args=[sprint_a.code])).content.decode()
     stepper = page[page.index('id="stepper"') : page.index("</ol>", page.index('id="stepper"'))]
     assert "step-override" in stepper
     assert 'title="Closed by override: Agreed on the call"' in stepper
@@ -138,9 +138,9 @@ def test_override_closed_stage_is_marked_with_its_reason(staff_client, sprint_a,
 
 
 def test_advance_anyway_only_after_a_refusal(staff_client, sprint_a):
-    url = reverse("sprint_detail", args=[sprint_a.code])
+    url = reverse("clients:sprint_detail", args=[sprint_a.code])
     assert b"Advance anyway" not in staff_client.get(url).content
-    refused = staff_client.post(reverse("stage_advance", args=[sprint_a.code]), {})
+    refused = staff_client.post(reverse("clients:stage_advance", args=[sprint_a.code]), {})
     assert refused.status_code == 422 and b"Advance anyway" in refused.content
 
 
@@ -153,7 +153,7 @@ def test_invitation_link_comes_from_the_request(
     settings.SITE_URL_SET = False
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
-            reverse("founder_add", args=[client_a.code]),
+            reverse("clients:founder_add", args=[client_a.code]),
             {"email": "new@acme.test", "full_name": "New Founder", "title": ""},
             HTTP_HOST="127.0.0.1:8101",
         )
@@ -168,7 +168,7 @@ def test_site_url_wins_when_set(
     settings.SITE_URL_SET, settings.SITE_URL = True, "https://ready.example"
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
-            reverse("founder_add", args=[client_a.code]),
+            reverse("clients:founder_add", args=[client_a.code]),
             {"email": "new@acme.test", "full_name": "New Founder", "title": ""},
             HTTP_HOST="127.0.0.1:8101",
         )
@@ -190,12 +190,12 @@ def test_invitation_subject_plain_and_heading_escaped_once(client_a, consultant)
 def test_gate_snippet_uses_the_request_address(staff_client, client_a, settings):
     settings.SITE_URL_SET = False
     response = staff_client.post(
-        reverse("secrets_token_new", args=[client_a.code]),
+        reverse("secrets:secrets_token_new", args=[client_a.code]),
         {"label": "CI"},
         HTTP_HOST="127.0.0.1:8101",
     )
     response = staff_client.get(response["Location"], HTTP_HOST="127.0.0.1:8101")
-    gate = reverse("secrets_deploy_gate", args=[client_a.code])
+    gate = reverse("secrets:secrets_deploy_gate", args=[client_a.code])
     assert f"http://127.0.0.1:8101{gate}".encode() in response.content
     assert b"localhost:8000" not in response.content
 
@@ -205,7 +205,7 @@ def test_gate_snippet_uses_the_request_address(staff_client, client_a, settings)
 
 def test_token_created_page_redirects_and_a_refresh_issues_nothing(staff_client, client_a):
     response = staff_client.post(
-        reverse("secrets_token_new", args=[client_a.code]), {"label": "CI"}
+        reverse("secrets:secrets_token_new", args=[client_a.code]), {"label": "CI"}
     )
     assert response.status_code == 302
     first = staff_client.get(response["Location"])
@@ -243,15 +243,15 @@ def test_seed_demo_json_without_debug(tmp_path):
 
 def test_no_rendered_page_contains_template_syntax(staff_client, client, founder, sprint_a):
     urls = [
-        reverse("dashboard"),
-        reverse("client_list"),
-        reverse("client_detail", args=[sprint_a.client.code]),
-        reverse("secrets_inventory", args=[sprint_a.client.code]),
-    ] + [f"{reverse('sprint_detail', args=[sprint_a.code])}?stage={n}" for n in range(1, 8)]
+        reverse("clients:dashboard"),
+        reverse("clients:client_list"),
+        reverse("clients:client_detail", args=[sprint_a.client.code]),
+        reverse("secrets:secrets_inventory", args=[sprint_a.client.code]),
+    ] + [f"{reverse('clients:sprint_detail', args=[sprint_a.code])}?stage={n}" for n in range(1, 8)]
     for url in urls:
         body = staff_client.get(url).content.decode()
         assert not re.search(r"\{#|\{%", body), url
     client.force_login(founder)
-    for url in [reverse("portal"), reverse("portal_sprint", args=[sprint_a.code])]:
+    for url in [reverse("clients:portal"), reverse("clients:portal_sprint", args=[sprint_a.code])]:
         body = client.get(url).content.decode()
         assert not re.search(r"\{#|\{%", body), url

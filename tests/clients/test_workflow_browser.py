@@ -75,7 +75,8 @@ def _phone_checks(page, screenshot, name):
     expect(page.get_by_role("button", name="Sign out")).to_be_in_viewport()
     small = page.evaluate(
         """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
-        .filter(e => e.offsetParent !== null && !e.closest('p, li:not(.step), td, .small, .crumbs, span'))
+        .filter(e => e.offsetParent !== null
+                     && !e.closest('p, li:not(.step), td, .small, .crumbs, span'))
         .map(e => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)])
         .filter(([r]) => r.width > 0 && (r.width < 24 || r.height < 24))
         .map(([, html]) => html)"""

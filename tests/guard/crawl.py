@@ -90,27 +90,29 @@ def forms_on(page: str, html: str) -> list[Form]:
     return parser.forms
 
 
-def _patterns(patterns):
+def _patterns(patterns, namespace=""):
+    """(name with its namespace, pattern) for every named pattern outside the admin."""
     for entry in patterns:
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue
-            yield from _patterns(entry.url_patterns)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield entry
+            yield namespace + entry.name, entry
 
 
 def app_pages(client, sprint, consultant) -> list[str]:
     """A URL for every named pattern, objects taken from ``client``'s data."""
     urls = []
-    for pattern in _patterns(get_resolver().url_patterns):
+    for name, pattern in _patterns(get_resolver().url_patterns):
         kwargs = getattr(pattern.pattern, "converters", {}) or pattern.pattern.regex.groupindex
         if set(kwargs) & {"uidb64", "token"}:
             continue
         try:
             urls.append(
                 reverse(
-                    pattern.name,
+                    name,
                     kwargs={k: KWARG_FACTORIES[k](client, sprint, consultant) for k in kwargs},
                 )
             )

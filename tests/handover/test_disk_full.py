@@ -55,12 +55,14 @@ def test_disk_full_fails_the_job_with_a_sentence_and_try_again_issues_it(
     )
     assert not sprint_a.handovers.exists()
     assert sorted(p.name for p in full_disk.rglob("*") if p.is_file()) == ["filler"]
-    page = staff_client.get(reverse("handover_draft", args=[sprint_a.code])).content.decode()
+    page = staff_client.get(
+        reverse("handover:handover_draft", args=[sprint_a.code])
+    ).content.decode()
     assert "No space left on device" in page and "Try again" in page
 
     settings.MEDIA_ROOT = tmp_path / "roomy"
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("job_try_again", args=["handover", job.code]))
+        response = staff_client.post(reverse("clients:job_try_again", args=["handover", job.code]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.issued.version == 1

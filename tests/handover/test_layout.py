@@ -37,7 +37,9 @@ def _long_status_sprint(full_sprint):
     CheckResult.objects.filter(run__sprint=full_sprint, check_id="tls.expiry").update(
         status="error",
         evidence={},
-        summary="Every address timed out during the handshake, so the expiry date could not be read at all.",
+        summary="Every address timed out during the handshake, so the expiry date could not be "
+        "read "
+        "at all.",
     )
     return full_sprint
 

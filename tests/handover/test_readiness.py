@@ -178,14 +178,16 @@ def test_handover_page_lists_gaps_and_needs_a_reason(
     client, consultant, sprint_b, django_capture_on_commit_callbacks
 ):
     client.force_login(consultant)
-    html = client.get(reverse("handover_draft", args=[sprint_b.code])).content.decode()
+    html = client.get(reverse("handover:handover_draft", args=[sprint_b.code])).content.decode()
     assert "Not ready" in html and "stage 1 of 7" in html and "Reason to issue anyway" in html
     assert "to confirm" in html
-    response = client.post(reverse("handover_issue", args=[sprint_b.code]), {"override_reason": ""})
+    url = reverse("handover:handover_issue", args=[sprint_b.code])
+    response = client.post(url, {"override_reason": ""})
     assert response.status_code == 422 and "not ready to issue" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("handover_issue", args=[sprint_b.code]), {"override_reason": "Early copy"}
+            reverse("handover:handover_issue", args=[sprint_b.code]),
+            {"override_reason": "Early copy"},
         )
     assert response.status_code == 302
     assert sprint_b.handovers.get().override_reason == "Early copy"

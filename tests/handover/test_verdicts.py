@@ -157,7 +157,7 @@ def test_verify_page_shows_each_verdict(client, founder, cases, issued, full_spr
     for name, data in cases.items():
         upload = BytesIO(data)
         upload.name = "copy.pdf"
-        html = client.post(reverse("handover_verify"), {"file": upload}).content.decode()
+        html = client.post(reverse("handover:handover_verify"), {"file": upload}).content.decode()
         outcome, reason = EXPECTED[name]
         assert f'data-outcome="{outcome}"' in html and titles[outcome] in html and reason in html, (
             name
@@ -165,7 +165,7 @@ def test_verify_page_shows_each_verdict(client, founder, cases, issued, full_spr
     handover_issue(sprint=full_sprint, by=consultant)
     upload = BytesIO(Path(issued.file.path).read_bytes())
     upload.name = "v1.pdf"
-    html = client.post(reverse("handover_verify"), {"file": upload}).content.decode()
+    html = client.post(reverse("handover:handover_verify"), {"file": upload}).content.decode()
     assert 'data-outcome="superseded"' in html and "replaced by a newer version" in html
 
 

@@ -30,7 +30,7 @@ def test_check_now_queues_the_probe_and_the_page_shows_the_result_when_it_lands(
     from django.utils import timezone
 
     monitor = make_monitor(site.url, now=timezone.now())
-    response = staff_client.post(reverse("monitor_check", args=[monitor.code]))
+    response = staff_client.post(reverse("monitoring:monitor_check", args=[monitor.code]))
     assert response.status_code == 302 and "?checking=" in response["Location"]
     assert not ProbeResult.objects.exists()
     assert queue_only.pending_count() == 1  # queued, not probed in the request
@@ -38,7 +38,7 @@ def test_check_now_queues_the_probe_and_the_page_shows_the_result_when_it_lands(
     page = staff_client.get(response["Location"]).content.decode()
     assert "Checking" in page and 'hx-trigger="every 1s"' in page
     poll_url = (
-        reverse("monitor_check_status", args=[monitor.code])
+        reverse("monitoring:monitor_check_status", args=[monitor.code])
         + "?"
         + response["Location"].split("?")[1].split("#")[0]
     )
@@ -60,5 +60,5 @@ def test_check_now_with_the_queue_down_is_503_with_the_sentence(
     monkeypatch.setattr(HUEY, "immediate", False)
     monkeypatch.setattr(HUEY, "enqueue", unreachable)
     monitor = make_monitor(site.url)
-    response = staff_client.post(reverse("monitor_check", args=[monitor.code]))
+    response = staff_client.post(reverse("monitoring:monitor_check", args=[monitor.code]))
     assert response.status_code == 503 and WORKER_UNREACHABLE in response.content.decode()

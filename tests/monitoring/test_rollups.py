@@ -144,11 +144,14 @@ def test_a_year_of_rollups_per_monitor_stays_under_one_megabyte(make_monitor, tm
             )
         )
     db.executemany(
-        "INSERT INTO monitoring_rollup (monitor_id, hour, total, failures, histogram) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO monitoring_rollup (monitor_id, hour, total, failures, histogram) VALUES (?, "
+        "?, "
+        "?, ?, ?)",
         [(1, start + h, 60, 1, text) for h in range(24 * 365)],
     )
     db.commit()
     used = db.execute(
-        "SELECT SUM(pgsize - unused) FROM dbstat WHERE name LIKE '%rollup%' OR name LIKE 'sqlite_autoindex%'"
+        "SELECT SUM(pgsize - unused) FROM dbstat WHERE name LIKE '%rollup%' OR name LIKE "
+        "'sqlite_autoindex%'"
     ).fetchone()[0]
     assert 300_000 < used < 1_000_000

@@ -13,6 +13,7 @@ from checks.monitoring.models import Monitor
 
 FORM = {
     "name": "Booking page",
+    "kind": "url",
     "url": "https://acme.test/book",
     "method": "GET",
     "expected_status": "200",
@@ -27,10 +28,10 @@ FORM = {
 
 
 def test_staff_adds_a_monitor_during_the_sprint(staff_client, client_a, sprint_a):
-    response = staff_client.post(reverse("monitor_add", args=[client_a.code]), FORM)
+    response = staff_client.post(reverse("monitoring:monitor_add", args=[client_a.code]), FORM)
     monitor = Monitor.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "monitor_detail", args=[monitor.code]
+        "monitoring:monitor_detail", args=[monitor.code]
     )
     assert (monitor.client, monitor.sprint, monitor.status) == (client_a, sprint_a, "new")
     assert monitor.next_due_at <= timezone.now()
@@ -43,7 +44,7 @@ def test_invalid_monitor_form_answers_422_and_keeps_what_was_typed(staff_client,
         "alert_emails": "founder@acme.test, not-an-email",
         "url": "ftp://acme.test/",
     }
-    response = staff_client.post(reverse("monitor_add", args=[client_a.code]), bad)
+    response = staff_client.post(reverse("monitoring:monitor_add", args=[client_a.code]), bad)
     assert response.status_code == 422
     page = response.content.decode()
     assert "not-an-email" in page and 'value="Booking page"' in page and 'value="10"' in page
@@ -60,13 +61,13 @@ def test_staff_edit_pause_and_resume(staff_client, client_a, consultant):
         alert_emails="a@b.test",
     )
     response = staff_client.post(
-        reverse("monitor_edit", args=[monitor.code]), {**FORM, "name": "Homepage"}
+        reverse("monitoring:monitor_edit", args=[monitor.code]), {**FORM, "name": "Homepage"}
     )
     assert response.status_code == 302
-    staff_client.post(reverse("monitor_pause", args=[monitor.code]))
+    staff_client.post(reverse("monitoring:monitor_pause", args=[monitor.code]))
     monitor.refresh_from_db()
     assert (monitor.name, monitor.enabled, monitor.display_status) == ("Homepage", False, "paused")
-    staff_client.post(reverse("monitor_resume", args=[monitor.code]))
+    staff_client.post(reverse("monitoring:monitor_resume", args=[monitor.code]))
     monitor.refresh_from_db()
     assert monitor.enabled and monitor.status == "new"
 
@@ -81,7 +82,7 @@ def test_maintenance_window_form_rejects_an_end_before_the_start(
         url="https://acme.test/",
         alert_emails="a@b.test",
     )
-    url = reverse("maintenance_add", args=[monitor.code])
+    url = reverse("monitoring:maintenance_add", args=[monitor.code])
     response = staff_client.post(
         url, {"starts_at": "2026-03-02T10:00", "ends_at": "2026-03-02T09:00", "reason": "deploy"}
     )
@@ -100,10 +101,10 @@ def test_founder_sees_own_monitors_with_charts(founder_client, client_a, consult
         url="https://acme.test/",
         alert_emails="a@b.test",
     )
-    response = founder_client.get(reverse("monitor_portal", args=[client_a.code]))
+    response = founder_client.get(reverse("monitoring:monitor_portal", args=[client_a.code]))
     page = response.content.decode()
     assert response.status_code == 200 and "Homepage" in page and "<svg" in page
-    assert reverse("monitor_edit", args=[monitor.code]) not in page
+    assert reverse("monitoring:monitor_edit", args=[monitor.code]) not in page
 
 
 def test_founder_gets_404_for_another_clients_monitors(founder_client, client_b, consultant):
@@ -114,8 +115,12 @@ def test_founder_gets_404_for_another_clients_monitors(founder_client, client_b,
         url="https://bravo.test/",
         alert_emails="a@b.test",
     )
-    assert founder_client.get(reverse("monitor_portal", args=[client_b.code])).status_code == 404
-    assert founder_client.get(reverse("monitor_detail", args=[other.code])).status_code == 404
+    url = reverse("monitoring:monitor_portal", args=[client_b.code])
+    assert founder_client.get(url).status_code == 404
+    assert (
+        founder_client.get(reverse("monitoring:monitor_detail", args=[other.code])).status_code
+        == 404
+    )
 
 
 def test_founder_gets_404_on_staff_monitor_screens_of_own_client(
@@ -129,13 +134,16 @@ def test_founder_gets_404_on_staff_monitor_screens_of_own_client(
         alert_emails="a@b.test",
     )
     for name, arg in (
-        ("monitor_list", client_a.code),
-        ("monitor_add", client_a.code),
-        ("monitor_detail", monitor.code),
-        ("monitor_edit", monitor.code),
+        ("monitoring:monitor_list", client_a.code),
+        ("monitoring:monitor_add", client_a.code),
+        ("monitoring:monitor_detail", monitor.code),
+        ("monitoring:monitor_edit", monitor.code),
     ):
         assert founder_client.get(reverse(name, args=[arg])).status_code == 404, name
-    assert founder_client.post(reverse("monitor_pause", args=[monitor.code])).status_code == 404
+    assert (
+        founder_client.post(reverse("monitoring:monitor_pause", args=[monitor.code])).status_code
+        == 404
+    )
 
 
 def test_dashboard_lists_monitors_that_are_down_across_clients(
@@ -153,7 +161,7 @@ def test_dashboard_lists_monitors_that_are_down_across_clients(
         Monitor.objects.filter(pk=m.pk).update(
             status=status, failing_since=now - timedelta(minutes=7), last_error="Connection refused"
         )
-    page = staff_client.get(reverse("dashboard")).content.decode()
+    page = staff_client.get(reverse("clients:dashboard")).content.decode()
     assert (
         "Monitors that are down now" in page
         and "Acme Coaching site" in page
@@ -173,7 +181,7 @@ def test_client_page_and_stage_six_show_the_monitors_panel(
     )
     assert (
         "Uptime monitors"
-        in staff_client.get(reverse("client_detail", args=[client_a.code])).content.decode()
+        in staff_client.get(reverse("clients:client_detail", args=[client_a.code])).content.decode()
     )
 
 
@@ -187,5 +195,7 @@ def test_portal_sprint_page_links_to_the_uptime_charts(
         url="https://acme.test/",
         alert_emails="a@b.test",
     )
-    page = founder_client.get(reverse("portal_sprint", args=[sprint_a.code])).content.decode()
-    assert reverse("monitor_portal", args=[client_a.code]) in page
+    page = founder_client.get(
+        reverse("clients:portal_sprint", args=[sprint_a.code])
+    ).content.decode()
+    assert reverse("monitoring:monitor_portal", args=[client_a.code]) in page

@@ -53,12 +53,14 @@ def test_monitor_page_edit_form_and_admin_show_the_webhook_redacted(
 ):
     monitor = make_monitor(site.url, webhook_url="https://hooks.slack.com" + HOOK_PATH)
     for url in (
-        reverse("monitor_detail", args=[monitor.code]),
-        reverse("monitor_edit", args=[monitor.code]),
+        reverse("monitoring:monitor_detail", args=[monitor.code]),
+        reverse("monitoring:monitor_edit", args=[monitor.code]),
     ):
         page = staff_client.get(url).content.decode()
         assert "Xk9Lm2Np" not in page
-    edit = staff_client.get(reverse("monitor_edit", args=[monitor.code])).content.decode()
+    edit = staff_client.get(
+        reverse("monitoring:monitor_edit", args=[monitor.code])
+    ).content.decode()
     assert "hooks.slack.com/…/z4" in edit
     consultant.is_superuser = True
     consultant.save()
@@ -75,6 +77,7 @@ def test_leaving_the_webhook_blank_on_edit_keeps_it_and_remove_clears_it(
     monitor = make_monitor(site.url, webhook_url=url)
     form = {
         "name": "Homepage",
+        "kind": "url",
         "url": site.url,
         "method": "GET",
         "expected_status": 200,
@@ -85,7 +88,7 @@ def test_leaving_the_webhook_blank_on_edit_keeps_it_and_remove_clears_it(
         "webhook_url": "",
         "reminder_hours": 0,
     }
-    edit = reverse("monitor_edit", args=[monitor.code])
+    edit = reverse("monitoring:monitor_edit", args=[monitor.code])
     assert staff_client.post(edit, form).status_code == 302
     monitor.refresh_from_db()
     assert monitor.webhook_url == url
@@ -138,7 +141,7 @@ def test_edit_form_in_the_browser_shows_only_the_redacted_webhook(
         webhook_url="https://hooks.slack.com" + HOOK_PATH,
     )
     login(consultant)
-    page.goto(f"{live_server.url}{reverse('monitor_edit', args=[monitor.code])}")
+    page.goto(f"{live_server.url}{reverse('monitoring:monitor_edit', args=[monitor.code])}")
     hook = page.locator("[name=webhook_url]")
     assert hook.input_value() == ""
     assert "hooks.slack.com/…/z4" in page.content() and "Xk9Lm2Np" not in page.content()

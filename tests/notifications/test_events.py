@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 
@@ -21,7 +22,7 @@ from clients import services
 from clients.models import Impact, ItemState
 from clients.notifications import delivery
 from clients.notifications import services as notifications
-from clients.notifications.models import Channel, EventKind, Level, Notification
+from clients.notifications.models import Channel, EventKind, Level, Notification, Preference
 from tests.monitoring.conftest import LoopbackServer
 from tests.notifications.conftest import T0
 from tests.notifications.coverage import covers
@@ -159,7 +160,7 @@ def test_refused_deploy_reaches_consultant_and_the_founder_who_deploys_once(
     for _ in range(3):  # the CI retries the same deploy
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
-                reverse("secrets_deploy_gate", args=[client_a.code]),
+                reverse("secrets:secrets_deploy_gate", args=[client_a.code]),
                 data=body,
                 content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer {token.plaintext}",
@@ -293,9 +294,15 @@ def test_chat_to_a_private_address_is_refused_by_the_boundary(
     settings, founder, consultant, sprint_a, django_capture_on_commit_callbacks
 ):
     settings.LAUNCHREADY_ALLOW_PRIVATE_TARGETS = False
-    notifications.preference_update(
-        user=consultant, email=Level.NONE, chat_webhook_url="http://127.0.0.1:9/hook"
-    )
+    # Saving it is refused with the probe's sentence...
+    with pytest.raises(ValidationError, match="127.0.0.1: it is a loopback address"):
+        notifications.preference_update(
+            user=consultant, email=Level.NONE, chat_webhook_url="http://127.0.0.1:9/hook"
+        )
+    # ...and a row stored before the rule existed (or when private targets were allowed)
+    # is still refused by the network boundary when it is sent.
+    notifications.preference_update(user=consultant, email=Level.NONE)
+    Preference.objects.filter(user=consultant).update(chat_webhook_url="http://127.0.0.1:9/hook")
     from clients.notifications.messages import founder_message_post
 
     with django_capture_on_commit_callbacks(execute=True):

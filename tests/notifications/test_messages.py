@@ -16,7 +16,9 @@ from tests.notifications.coverage import covers
 def _post_message(client, founder, sprint, text, capture):
     client.force_login(founder)
     with capture(execute=True):
-        response = client.post(reverse("portal_comment", args=[sprint.code]), {"text": text})
+        response = client.post(
+            reverse("clients:portal_comment", args=[sprint.code]), {"text": text}
+        )
     assert response.status_code == 302
     return response
 
@@ -51,7 +53,7 @@ def test_founder_message_emails_the_consultant_once_and_shows_unread_on_the_dash
     assert len(mail.outbox) == 1
 
     client.force_login(consultant)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("clients:dashboard")).content.decode()
     assert page.count('class="pill pill-unread"') == 1
     assert "1 new message<" in page
 
@@ -63,13 +65,13 @@ def test_opening_the_activity_marks_founder_messages_read(
     _post_message(client, founder, sprint_a, "Second question", django_capture_on_commit_callbacks)
     assert services.unread_count(sprint_a) == 2
     client.force_login(consultant)
-    page = client.get(reverse("sprint_detail", args=[sprint_a.code])).content.decode()
+    page = client.get(reverse("clients:sprint_detail", args=[sprint_a.code])).content.decode()
     assert "2 new messages from the founder" in page
     assert services.unread_count(sprint_a) == 2  # GET requests never write
     response = client.post(reverse("inbox_read", args=[sprint_a.code]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and b"pill-unread" not in response.content
     assert services.unread_count(sprint_a) == 0
-    assert b"pill-unread" not in client.get(reverse("dashboard")).content
+    assert b"pill-unread" not in client.get(reverse("clients:dashboard")).content
 
 
 @covers(EventKind.CONSULTANT_REPLY)
@@ -91,7 +93,7 @@ def test_consultant_reply_is_on_the_portal_and_emailed_to_the_founder(
     assert f"https://launchready.test/portal/{sprint_a.code}/" in reply.body
 
     client.force_login(founder)
-    portal = client.get(reverse("portal_sprint", args=[sprint_a.code])).content.decode()
+    portal = client.get(reverse("clients:portal_sprint", args=[sprint_a.code])).content.decode()
     assert "Yes, SPF passes now." in portal
 
 
@@ -115,7 +117,7 @@ def test_portal_shows_what_is_new_since_the_last_visit(
     client, founder, consultant, sprint_a, django_capture_on_commit_callbacks
 ):
     client.force_login(founder)
-    url = reverse("portal_sprint", args=[sprint_a.code])
+    url = reverse("clients:portal_sprint", args=[sprint_a.code])
     assert b"New since your last visit" not in client.get(url).content  # first visit
     assert client.post(reverse("portal_seen", args=[sprint_a.code])).status_code == 204
     client.force_login(consultant)

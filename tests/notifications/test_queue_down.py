@@ -40,7 +40,7 @@ def test_a_message_posted_while_the_queue_is_down_is_kept_and_sent_by_the_tick(
 ):
     client.force_login(founder)
     response = client.post(
-        reverse("portal_comment", args=[sprint_a.code]), {"text": "Is Friday still on?"}
+        reverse("clients:portal_comment", args=[sprint_a.code]), {"text": "Is Friday still on?"}
     )
     assert response.status_code == 302
     assert Activity.objects.filter(sprint=sprint_a, message__contains="Friday").exists()

@@ -125,7 +125,7 @@ def test_handover_issued_is_emailed_to_founders(
             sprint=sprint_a,
             key=f"handover:{issued.pk}",
             title="Acme Coaching: your signed handover, version 1",
-            path=reverse("portal_sprint", args=[sprint_a.code]),
+            path=reverse("clients:portal_sprint", args=[sprint_a.code]),
             actor=consultant,
         )
     assert [m.subject for m in mail.outbox] == ["Acme Coaching: your signed handover, version 1"]
@@ -136,14 +136,14 @@ def test_dashboard_query_count_does_not_grow_with_unread_messages(
     client, consultant, founder, client_b, founder_b, sprint_a, sprint_b
 ):
     client.force_login(consultant)
-    client.get(reverse("dashboard"))
+    client.get(reverse("clients:dashboard"))
     with CaptureQueriesContext(connection) as before:
-        client.get(reverse("dashboard"))
+        client.get(reverse("clients:dashboard"))
     founder_message_post(sprint=sprint_a, by=founder, text="one")
     founder_message_post(sprint=sprint_b, by=founder_b, text="two")
     founder_message_post(sprint=sprint_b, by=founder_b, text="three")
     with CaptureQueriesContext(connection) as after:
-        page = client.get(reverse("dashboard")).content.decode()
+        page = client.get(reverse("clients:dashboard")).content.decode()
     assert len(after.captured_queries) == len(before.captured_queries)
     assert "1 new message<" in page and "2 new messages<" in page
     assert Notification.objects.filter(kind=EventKind.FOUNDER_MESSAGE).count() == 3

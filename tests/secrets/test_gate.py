@@ -36,7 +36,7 @@ def _post(client, client_code, body, token=None, raw=False):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = body if raw else json.dumps(body)
     return client.post(
-        reverse("secrets_deploy_gate", args=[client_code]),
+        reverse("secrets:secrets_deploy_gate", args=[client_code]),
         data=data,
         content_type="application/json",
         **headers,
@@ -143,9 +143,9 @@ def test_other_clients_token_cannot_post_to_this_client(
     assert not DeployEvent.objects.exists()
 
 
-def test_valid_calls_are_never_rate_limited(client, client_a, token_a, settings):
+def test_valid_calls_are_never_rate_limited(client, client_a, env_map, token_a, settings):
     settings.SECRETS_GATE_RATE = 3
-    body = {"environment": "production", "version": "v1", "variables": []}
+    body = {"environment": "staging", "version": "v1", "variables": ["DATABASE_URL", "SENTRY_DSN"]}
     statuses = [_post(client, client_a.code, body, token_a.plaintext).status_code for _ in range(5)]
     assert statuses == [200] * 5
     assert DeployEvent.objects.count() == 5
@@ -159,7 +159,7 @@ def test_wrong_tokens_count_towards_the_rate_limit(client, client_a, settings):
 
 
 def test_get_is_not_allowed(client, staff_client, client_a):
-    url = reverse("secrets_deploy_gate", args=[client_a.code])
+    url = reverse("secrets:secrets_deploy_gate", args=[client_a.code])
     response = staff_client.get(url)
     assert response.status_code == 405 and response.json()["ok"] is False
     staff_client.logout()
@@ -168,14 +168,16 @@ def test_get_is_not_allowed(client, staff_client, client_a):
 
 def test_token_is_stored_hashed_and_shown_once(staff_client, client_a):
     response = staff_client.post(
-        reverse("secrets_token_new", args=[client_a.code]), {"label": "GitHub Actions"}, follow=True
+        reverse("secrets:secrets_token_new", args=[client_a.code]),
+        {"label": "GitHub Actions"},
+        follow=True,
     )
     assert response.status_code == 200
     token = DeployToken.objects.get()
     shown = response.context["plaintext"]
     assert shown.encode() in response.content and response["Cache-Control"] == "no-store"
     assert token.token_hash != shown and shown not in str(token.__dict__)
-    page = staff_client.get(reverse("secrets_inventory", args=[client_a.code]))
+    page = staff_client.get(reverse("secrets:secrets_inventory", args=[client_a.code]))
     assert shown.encode() not in page.content and token.hint.encode() in page.content
 
 
@@ -190,9 +192,12 @@ def test_deploys_show_on_sprint_page_and_portal(
         {"environment": "production", "version": "v9.9.9", "variables": []},
         token_a.plaintext,
     )
-    sprint_page = staff_client.get(reverse("sprint_detail", args=[sprint_a.code]))
+    # Deploys belong to stage 4, production deployment.
+    sprint_page = staff_client.get(
+        reverse("clients:sprint_detail", args=[sprint_a.code]) + "?stage=4"
+    )
     assert b"Recent deploys" in sprint_page.content and b"v9.9.9" in sprint_page.content
     founder_client = Client()
     founder_client.force_login(founder)
-    portal = founder_client.get(reverse("portal_sprint", args=[sprint_a.code]))
+    portal = founder_client.get(reverse("clients:portal_sprint", args=[sprint_a.code]))
     assert b"Recent deploys" in portal.content and b"v9.9.9" in portal.content

@@ -20,13 +20,15 @@ BODY = {"environment": "production", "version": "v1", "variables": ["DATABASE_UR
 
 @pytest.fixture
 def token_a(client_a, consultant):
+    # The gate answers only for an environment on the variable map.
+    client_a.env_vars.create(name="DATABASE_URL", environments=["production"])
     return services.deploy_token_create(client=client_a, by=consultant, label="CI")
 
 
 def _post(client_code, data: bytes | str, *, token: str | None, address: str, **extra):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return Client(REMOTE_ADDR=address).post(
-        reverse("secrets_deploy_gate", args=[client_code]),
+        reverse("secrets:secrets_deploy_gate", args=[client_code]),
         data=data,
         content_type="application/json",
         **headers,
@@ -132,7 +134,7 @@ def test_the_limit_follows_the_proxy_header_django_axes_uses(client_a, token_a, 
 
 
 def test_unknown_client_and_wrong_method_are_json(client, staff_client, client_a):
-    response = staff_client.get(reverse("secrets_deploy_gate", args=["nope"]))
+    response = staff_client.get(reverse("secrets:secrets_deploy_gate", args=["nope"]))
     assert _is_json_error(response, 404)
-    response = staff_client.get(reverse("secrets_deploy_gate", args=[client_a.code]))
+    response = staff_client.get(reverse("secrets:secrets_deploy_gate", args=[client_a.code]))
     assert _is_json_error(response, 405)

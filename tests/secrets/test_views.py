@@ -21,11 +21,13 @@ def scanned(planted_repo, client_a, sprint_a, consultant, django_capture_on_comm
 
 
 def test_staff_records_a_secret(staff_client, client_a):
-    response = staff_client.post(reverse("secrets_record_new", args=[client_a.code]), GOOD_RECORD)
+    response = staff_client.post(
+        reverse("secrets:secrets_record_new", args=[client_a.code]), GOOD_RECORD
+    )
     assert response.status_code == 302
     record = SecretRecord.objects.get(client=client_a)
     assert record.name == "STRIPE_SECRET_KEY" and record.environments == ["production", "staging"]
-    page = staff_client.get(reverse("secrets_inventory", args=[client_a.code]))
+    page = staff_client.get(reverse("secrets:secrets_inventory", args=[client_a.code]))
     assert b"STRIPE_SECRET_KEY" in page.content
 
 
@@ -33,7 +35,7 @@ def test_failed_post_rerenders_with_422_keeping_typed_values_but_not_the_secret(
     staff_client, client_a
 ):
     data = {**GOOD_RECORD, "notes": f"the key is {PASTED[0]}"}
-    response = staff_client.post(reverse("secrets_record_new", args=[client_a.code]), data)
+    response = staff_client.post(reverse("secrets:secrets_record_new", args=[client_a.code]), data)
     assert response.status_code == 422
     assert b"Launch Ready never stores secret values" in response.content
     assert b"Charging customers, refunds" in response.content  # what else was typed stays
@@ -43,7 +45,7 @@ def test_failed_post_rerenders_with_422_keeping_typed_values_but_not_the_secret(
 
 def test_edit_record(staff_client, client_a):
     record = SecretRecord.objects.create(client=client_a, name="SMTP_PASSWORD", kind="smtp")
-    url = reverse("secrets_record_edit", args=[record.code])
+    url = reverse("secrets:secrets_record_edit", args=[record.code])
     assert staff_client.get(url).status_code == 200
     response = staff_client.post(
         url, {**GOOD_RECORD, "name": "SMTP_PASSWORD", "kind": "smtp", "exposure": "suspected"}
@@ -63,7 +65,9 @@ def test_sensitive_var_under_browser_prefix_is_a_launch_blocker(staff_client, cl
         "notes": "",
     }
     assert (
-        staff_client.post(reverse("secrets_envvar_new", args=[client_a.code]), data).status_code
+        staff_client.post(
+            reverse("secrets:secrets_envvar_new", args=[client_a.code]), data
+        ).status_code
         == 302
     )
     finding = sprint_a.findings.get(source=services.ENV_SOURCE)
@@ -73,7 +77,8 @@ def test_sensitive_var_under_browser_prefix_is_a_launch_blocker(staff_client, cl
     # Renaming it to a server-only name verifies the finding.
     var = EnvVar.objects.get()
     response = staff_client.post(
-        reverse("secrets_envvar_edit", args=[var.code]), {**data, "name": "STRIPE_SECRET_KEY"}
+        reverse("secrets:secrets_envvar_edit", args=[var.code]),
+        {**data, "name": "STRIPE_SECRET_KEY"},
     )
     assert response.status_code == 302
     finding.refresh_from_db()
@@ -106,7 +111,7 @@ def test_vars_mapped_before_the_sprint_get_their_finding_when_the_sprint_page_op
     from clients import services as client_services
 
     sprint = client_services.sprint_start(client=client_a, by=consultant)
-    staff_client.get(reverse("sprint_detail", args=[sprint.code]))
+    staff_client.get(reverse("clients:sprint_detail", args=[sprint.code]))
     assert sprint.findings.filter(source=services.ENV_SOURCE, target="VITE_DB_PASSWORD").exists()
 
 
@@ -114,7 +119,7 @@ def test_founder_reads_own_inventory_without_edit_links(founder_client, client_a
     SecretRecord.objects.create(
         client=client_a, name="SENDGRID_API_KEY", kind="api_key", owner="Ann"
     )
-    response = founder_client.get(reverse("secrets_inventory", args=[client_a.code]))
+    response = founder_client.get(reverse("secrets:secrets_inventory", args=[client_a.code]))
     assert response.status_code == 200
     assert b"SENDGRID_API_KEY" in response.content
     assert b"Record a secret" not in response.content and b"/edit/" not in response.content
@@ -122,10 +127,13 @@ def test_founder_reads_own_inventory_without_edit_links(founder_client, client_a
 
 
 def test_founder_gets_404_for_other_clients_inventory(founder_client, client_b):
-    assert founder_client.get(reverse("secrets_inventory", args=[client_b.code])).status_code == 404
+    assert (
+        founder_client.get(reverse("secrets:secrets_inventory", args=[client_b.code])).status_code
+        == 404
+    )
 
 
-@pytest.mark.parametrize("name", ["secrets_record_new", "secrets_envvar_new"])
+@pytest.mark.parametrize("name", ["secrets:secrets_record_new", "secrets:secrets_envvar_new"])
 def test_founder_cannot_edit_own_inventory(founder_client, client_a, name):
     assert founder_client.get(reverse(name, args=[client_a.code])).status_code == 404
 
@@ -137,8 +145,8 @@ def test_founder_sees_that_keys_need_rotating_but_no_fingerprint_or_preview(
     hits = list(scanned.hits.all())
     assert hits
     pages = [
-        client.get(reverse("secrets_inventory", args=[scanned.client.code])),
-        client.get(reverse("portal_sprint", args=[sprint_a.code])),
+        client.get(reverse("secrets:secrets_inventory", args=[scanned.client.code])),
+        client.get(reverse("clients:portal_sprint", args=[sprint_a.code])),
     ]
     for page in pages:
         assert page.status_code == 200
@@ -146,8 +154,12 @@ def test_founder_sees_that_keys_need_rotating_but_no_fingerprint_or_preview(
         for hit in hits:
             assert hit.fingerprint[:12].encode() not in page.content
             assert hit.preview.encode() not in page.content
-    assert client.get(reverse("secrets_scan_detail", args=[scanned.code])).status_code == 404
-    assert client.get(reverse("job_progress", args=["scan", scanned.code])).status_code == 404
+    assert (
+        client.get(reverse("secrets:secrets_scan_detail", args=[scanned.code])).status_code == 404
+    )
+    assert (
+        client.get(reverse("clients:job_progress", args=["scan", scanned.code])).status_code == 404
+    )
 
 
 def test_findings_name_keys_by_code_not_fingerprint(scanned, sprint_a):
@@ -165,18 +177,19 @@ def test_staff_scan_flow_with_progress_partial_and_allowlist(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            reverse("secrets_scan_start", args=[client_a.code]), {"source": str(planted_repo.path)}
+            reverse("secrets:secrets_scan_start", args=[client_a.code]),
+            {"source": str(planted_repo.path)},
         )
     assert response.status_code == 302
     run = ScanRun.objects.get()
-    partial = staff_client.get(reverse("secrets_scan_detail", args=[run.code]))
+    partial = staff_client.get(reverse("secrets:secrets_scan_detail", args=[run.code]))
     assert (
         partial.status_code == 200 and b"hx-trigger" not in partial.content
     )  # finished: polling stops
     assert b"sk\xe2\x80\xa6dc" in partial.content  # redacted preview for staff
     hit = run.hits.get(rule="stripe-key")
     response = staff_client.post(
-        reverse("secrets_scan_allow", args=[run.code]),
+        reverse("secrets:secrets_scan_allow", args=[run.code]),
         {"hit": hit.code, "reason": "Revoked sample key"},
     )
     assert response.status_code == 302
@@ -192,7 +205,7 @@ def test_running_scan_partial_keeps_polling(staff_client, client_a):
         progress_done=50,
         progress_total=200,
     )
-    partial = staff_client.get(reverse("job_progress", args=["scan", run.code]))
+    partial = staff_client.get(reverse("clients:job_progress", args=["scan", run.code]))
     assert b'hx-trigger="every 1s"' in partial.content and b'aria-valuenow="25"' in partial.content
 
 
@@ -210,7 +223,7 @@ def test_running_scan_partial_keeps_polling(staff_client, client_a):
 )
 def test_scan_form_refuses_unsafe_sources(staff_client, client_a, scan_root, source):
     response = staff_client.post(
-        reverse("secrets_scan_start", args=[client_a.code]), {"source": source}
+        reverse("secrets:secrets_scan_start", args=[client_a.code]), {"source": source}
     )
     assert response.status_code == 422
     assert not ScanRun.objects.exists()

@@ -87,7 +87,8 @@ class Command(BaseCommand):
                 )
             counts = {s: sum(1 for r in results if r.status == s) for s in Status}
             self.stdout.write(
-                f"\n{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, {counts[Status.FAIL]} failed, "
+                f"\n{counts[Status.PASS]} passed, {counts[Status.WARN]} warnings, "
+                f"{counts[Status.FAIL]} failed, "
                 f"{counts[Status.ERROR]} could not tell, in {duration_ms} ms."
             )
         if any(r.status in {Status.FAIL, Status.ERROR} for r in results):

@@ -50,7 +50,7 @@ def token_new(request: HttpRequest, client_code: str) -> HttpResponse:
     # POST/redirect/GET: a refresh of the page that shows the token never issues another.
     # The plaintext waits in the session for that one GET, which takes it out.
     request.session[_session_key(issued.token.code)] = issued.plaintext
-    return redirect("secrets_token_created", token_code=issued.token.code)
+    return redirect("secrets:secrets_token_created", token_code=issued.token.code)
 
 
 def _session_key(token_code: str) -> str:
@@ -61,12 +61,18 @@ def _session_key(token_code: str) -> str:
 def token_created(request: HttpRequest, token_code: str) -> HttpResponse:
     token = get_token_for_user(request, token_code)
     plaintext = request.session.pop(_session_key(token.code), None)
-    gate_url = site_url(request) + reverse("secrets_deploy_gate", args=[token.client.code])
-    response = render(
-        request,
-        "secrets/token_created.html",
-        {"client": token.client, "token": token, "plaintext": plaintext, "gate_url": gate_url},
-    )
+    gate_url = site_url(request) + reverse("secrets:secrets_deploy_gate", args=[token.client.code])
+    known = services.known_environments(client=token.client)
+    context = {
+        "client": token.client,
+        "token": token,
+        "plaintext": plaintext,
+        "gate_url": gate_url,
+        "known_environments": known,
+        # The snippet names an environment the gate knows, or it would be refused.
+        "environment": "production" if "production" in known or not known else known[0],
+    }
+    response = render(request, "secrets/token_created.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -77,7 +83,7 @@ def token_revoke(request: HttpRequest, token_code: str) -> HttpResponse:
     token = get_token_for_user(request, token_code)
     services.deploy_token_revoke(token=token, by=request.user)
     messages.success(request, f"Revoked the token for {token.label}.")
-    return redirect("secrets_inventory", client_code=token.client.code)
+    return redirect("secrets:secrets_inventory", client_code=token.client.code)
 
 
 # ---------------------------------------------------------------- API
@@ -197,6 +203,18 @@ def parse_gate_body(body: bytes) -> tuple[dict[str, Any], str]:
     return fields, ""
 
 
+def _unknown_environment(environment: str, known: list[str]) -> str:
+    if not known:
+        return (
+            f"Deploy stopped: no environment is on this client's variable map yet, so "
+            f"'{environment}' cannot be checked. Add the variables it needs first."
+        )
+    return (
+        f"Deploy stopped: '{environment}' is not an environment on the variable map. "
+        f"Known environments: {', '.join(known)}."
+    )
+
+
 def _read_body(request: HttpRequest) -> bytes | None:
     """The body, or None when it is over MAX_BODY: the declared length is refused before
     anything is read, and an undeclared one is read no further than the cap."""
@@ -270,6 +288,13 @@ def _deploy_gate(request: HttpRequest, client_code: str) -> HttpResponse:
         version=fields["version"],
         names=fields["variables"],
     )
+    if answer.unknown_environment:
+        return _json(
+            422,
+            _unknown_environment(fields["environment"], answer.known),
+            environment=fields["environment"],
+            known_environments=answer.known,
+        )
     payload: dict[str, Any] = {
         "ok": answer.ok,
         "environment": fields["environment"],

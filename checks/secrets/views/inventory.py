@@ -12,14 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from checks.secrets import services
 from checks.secrets.access import get_envvar_for_user, get_record_for_user
 from checks.secrets.forms import DeployTokenForm, EnvVarForm, ScanStartForm, SecretRecordForm
-from checks.secrets.models import DeployEvent, ExposedKey, ScanRun
-from clients.access import get_client_for_user, staff_required
+from checks.secrets.models import AllowlistEntry, DeployEvent, ExposedKey, ScanRun, SecretRecord
+from clients.access import get_client_for_user, get_removed_for_user, safe_next, staff_required
 from clients.models import Client
+from clients.views.removal import confirm_then_remove, recently_removed, restore_and_return
 from launchready.guard.rules import rule_label
 
 
@@ -47,6 +48,16 @@ def inventory_context(request: HttpRequest, client: Client, **extra: Any) -> dic
             scans=ScanRun.objects.filter(client=client)[:10],
             tokens=client.deploy_tokens.all(),
             allowlist=client.secret_allowlist.all(),
+            removed_records=recently_removed(
+                SecretRecord.all_objects.filter(client=client),
+                label=lambda r: r.name,
+                restore_url="secrets:secrets_record_restore",
+            ),
+            removed_allowlist=recently_removed(
+                AllowlistEntry.all_objects.filter(client=client),
+                label=lambda a: f"Allowlist entry: {a.reason}",
+                restore_url="secrets:secrets_allow_restore",
+            ),
             scan_form=ScanStartForm(),
             token_form=DeployTokenForm(),
         )
@@ -68,6 +79,7 @@ def _form_flow(
     title: str,
     save: Callable[[Any], str],
     delete_url: str = "",
+    delete_confirms: bool = False,
 ) -> HttpResponse:
     """GET shows the form; a valid POST saves (``save`` returns the success message) and
     goes back to the inventory; an invalid POST re-renders with 422."""
@@ -75,9 +87,18 @@ def _form_flow(
     if request.method == "POST":
         if form.is_valid():
             messages.success(request, save(form))
-            return redirect("secrets_inventory", client_code=client.code)
+            return redirect(
+                safe_next(request) or reverse("secrets:secrets_inventory", args=[client.code])
+            )
         status = 422
-    context = {"client": client, "form": form, "title": title, "delete_url": delete_url}
+    context = {
+        "client": client,
+        "form": form,
+        "title": title,
+        "delete_url": delete_url,
+        "next": safe_next(request),
+        "delete_confirms": delete_confirms,  # a confirmation page, then undo
+    }
     return render(request, "secrets/form.html", context, status=status)
 
 
@@ -89,7 +110,7 @@ def record_new(request: HttpRequest, client_code: str) -> HttpResponse:
     def save(form: SecretRecordForm) -> str:
         record = form.save(commit=False)
         record.client = client
-        record.save()
+        services.secret_record_save(record=record, by=request.user)
         return f"Recorded {record.name}."
 
     form = SecretRecordForm(request.POST or None, client=client)
@@ -102,7 +123,7 @@ def record_edit(request: HttpRequest, record_code: str) -> HttpResponse:
     record = get_record_for_user(request, record_code)
 
     def save(form: SecretRecordForm) -> str:
-        form.save()
+        services.secret_record_save(record=form.save(commit=False), by=request.user)
         return "Saved."
 
     form = SecretRecordForm(request.POST or None, instance=record, client=record.client)
@@ -112,17 +133,39 @@ def record_edit(request: HttpRequest, record_code: str) -> HttpResponse:
         form=form,
         title=f"Edit {record.name}",
         save=save,
-        delete_url=reverse("secrets_record_delete", args=[record.code]),
+        delete_url=reverse("secrets:secrets_record_delete", args=[record.code]),
+        delete_confirms=True,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request: HttpRequest, record_code: str) -> HttpResponse:
+    record = get_record_for_user(request, record_code)
+    return confirm_then_remove(
+        request,
+        thing="the secret record",
+        name=record.name,
+        consequence=(
+            "It leaves the inventory and the handover. The key itself is untouched: if it "
+            "needs rotating, removing the record does not do that."
+        ),
+        remove=lambda: services.secret_record_delete(record=record, by=request.user),
+        back_url=reverse("secrets:secrets_inventory", args=[record.client.code]),
     )
 
 
 @staff_required
 @require_POST
-def record_delete(request: HttpRequest, record_code: str) -> HttpResponse:
-    record = get_record_for_user(request, record_code)
-    record.delete()
-    messages.success(request, f"Removed {record.name}.")
-    return redirect("secrets_inventory", client_code=record.client.code)
+def record_restore(request: HttpRequest, record_code: str) -> HttpResponse:
+    record = get_removed_for_user(request, SecretRecord, record_code)
+    return restore_and_return(
+        request,
+        thing="the secret record",
+        name=record.name,
+        restore=lambda: services.secret_record_restore(record=record, by=request.user),
+        back_url=reverse("secrets:secrets_inventory", args=[record.client.code]),
+    )
 
 
 @staff_required
@@ -159,7 +202,7 @@ def envvar_edit(request: HttpRequest, envvar_code: str) -> HttpResponse:
         form=form,
         title=f"Edit {old_name}",
         save=save,
-        delete_url=reverse("secrets_envvar_delete", args=[var.code]),
+        delete_url=reverse("secrets:secrets_envvar_delete", args=[var.code]),
     )
 
 
@@ -170,4 +213,4 @@ def envvar_delete(request: HttpRequest, envvar_code: str) -> HttpResponse:
     client = var.client
     services.envvar_delete(var=var, by=request.user)
     messages.success(request, "Removed from the map.")
-    return redirect("secrets_inventory", client_code=client.code)
+    return redirect("secrets:secrets_inventory", client_code=client.code)

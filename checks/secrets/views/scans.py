@@ -6,17 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from checks.secrets import services
 from checks.secrets.access import get_allow_for_user, get_scan_for_user
 from checks.secrets.forms import AllowForm, ScanStartForm
-from checks.secrets.models import ScanRun
+from checks.secrets.models import AllowlistEntry, ScanRun
 from checks.secrets.views.inventory import inventory_context
-from clients.access import get_client_for_user, staff_required
+from clients.access import get_client_for_user, get_removed_for_user, staff_required
 from clients.jobs.services import QueueUnavailable
 from clients.jobs.views import render_unavailable
+from clients.views.removal import confirm_then_remove, restore_and_return
 from launchready.guard.rules import rule_label
 
 
@@ -35,7 +37,7 @@ def scan_start(request: HttpRequest, client_code: str) -> HttpResponse:
         )
     except QueueUnavailable as exc:
         return render_unavailable(request, exc, client.scan_runs.first())
-    return redirect("secrets_scan_detail", scan_code=run.code)
+    return redirect("secrets:secrets_scan_detail", scan_code=run.code)
 
 
 def _status_context(run: ScanRun) -> dict:
@@ -70,13 +72,31 @@ def scan_allow(request: HttpRequest, scan_code: str) -> HttpResponse:
         reason=form.cleaned_data["reason"],
     )
     messages.success(request, "Allowlisted: the next scan skips this value.")
-    return redirect("secrets_scan_detail", scan_code=run.code)
+    return redirect("secrets:secrets_scan_detail", scan_code=run.code)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def allow_delete(request: HttpRequest, allow_code: str) -> HttpResponse:
+    entry = get_allow_for_user(request, allow_code)
+    return confirm_then_remove(
+        request,
+        thing="the allowlist entry",
+        name=f"“{entry.reason}”",
+        consequence="The next scan reports this value again and files a finding for it.",
+        remove=lambda: services.allowlist_entry_delete(entry=entry, by=request.user),
+        back_url=reverse("secrets:secrets_inventory", args=[entry.client.code]) + "#scans",
+    )
 
 
 @staff_required
 @require_POST
-def allow_delete(request: HttpRequest, allow_code: str) -> HttpResponse:
-    entry = get_allow_for_user(request, allow_code)
-    entry.delete()
-    messages.success(request, "Removed from the allowlist.")
-    return redirect("secrets_inventory", client_code=entry.client.code)
+def allow_restore(request: HttpRequest, allow_code: str) -> HttpResponse:
+    entry = get_removed_for_user(request, AllowlistEntry, allow_code)
+    return restore_and_return(
+        request,
+        thing="the allowlist entry",
+        name=f"“{entry.reason}”",
+        restore=lambda: services.allowlist_entry_restore(entry=entry, by=request.user),
+        back_url=reverse("secrets:secrets_inventory", args=[entry.client.code]) + "#scans",
+    )

@@ -77,7 +77,8 @@ CLIENTS = [
                 Impact.BLOCKER,
                 3,
                 Decision.MUST_NOW,
-                "https://portal.northwind.example/admin/ answers 200 with a login form, no IP limit.",
+                "https://portal.northwind.example/admin/ answers 200 with a login form, no IP "
+                "limit.",
                 "Anyone can try passwords on your admin page. We will put it behind an extra lock.",
             ),
             (
@@ -241,7 +242,8 @@ class Command(BaseCommand):
                         purpose=purpose,
                         owner_name=spec["contact"][0],
                         owner_email=spec["contact"][1],
-                        login_location=f"https://{vendor.lower()}.com (account {spec['contact'][1]})",
+                        login_location=f"https://{vendor.lower()}.com (account "
+                        f"{spec['contact'][1]})",
                         renewal_date=(now + timedelta(days=300)).date()
                         if kind == AccountKind.REGISTRAR
                         else None,

@@ -24,7 +24,8 @@ class Command(BaseCommand):
             "--override",
             metavar="REASON",
             default="",
-            help="Issue despite readiness gaps (or before stage 7); logged and printed on page one.",
+            help="Issue despite readiness gaps (or before stage 7); logged and printed on page "
+            "one.",
         )
 
     def handle(self, *args, sprint_code: str, output: Path, new: bool, override: str, **opts):

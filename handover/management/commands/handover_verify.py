@@ -13,7 +13,9 @@ from handover.verification import verify_pdf
 class Command(BaseCommand):
     help = (
         "Verify a handover PDF: exit status 0 if genuine, unaltered and current; 2 if genuine but "
-        "replaced by a newer version; 1 otherwise (altered, signed by someone else, unsigned, not a PDF)."
+        "replaced by a newer version; 1 otherwise (altered, signed by someone else, unsigned, "
+        "not a "
+        "PDF)."
     )
 
     def add_arguments(self, parser):
@@ -35,8 +37,11 @@ class Command(BaseCommand):
             out.write(f"  Sprint: {verdict.issued.sprint.code}  version {verdict.issued.version}")
         if verdict.timestamp is not None:
             out.write(
-                f"  Timestamp: {verdict.timestamp.at:%Y-%m-%d %H:%M:%S} UTC from {verdict.timestamp.authority or 'an unnamed authority'}"
-                f" ({'valid' if verdict.timestamp.valid else 'INVALID'}{', trusted' if verdict.timestamp.trusted else ''})"
+                f"  Timestamp: {verdict.timestamp.at:%Y-%m-%d %H:%M:%S} UTC from "
+                f"{verdict.timestamp.authority or 'an unnamed authority'}"
+                " "
+                f"({'valid' if verdict.timestamp.valid else 'INVALID'}"
+                f"{', trusted' if verdict.timestamp.trusted else ''})"
             )
         else:
             out.write("  Timestamp: none (the signing time is the signer's own claim)")

@@ -80,8 +80,8 @@ class Command(BaseCommand):
                 )
             summary = (
                 f"{len(report.hits)} hit(s) in {report.commits} commits"
-                f"{f', {report.worktree_files} working-tree files' if report.worktree_files else ''}"
-                f" ({report.seconds:.1f} s)."
+                + (f", {report.worktree_files} working-tree files" if report.worktree_files else "")
+                + f" ({report.seconds:.1f} s)."
             )
             self.stdout.write(summary if report.hits else f"No secrets found. {summary}")
         if report.hits:

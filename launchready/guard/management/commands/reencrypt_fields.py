@@ -48,6 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Re-encrypted {rotated} value(s).")
         if failed:
             self.stderr.write(
-                f"{failed} value(s) could not be decrypted with any configured key and were left as they are."
+                f"{failed} value(s) could not be decrypted with any configured key and were left "
+                "as "
+                "they are."
             )
             sys.exit(1)

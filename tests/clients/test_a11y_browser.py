@@ -1,0 +1,163 @@
+"""Accessibility and phone layout of every screen a consultant or founder lives on:
+axe-core (the pinned copy in node_modules, injected by Playwright) finds no serious or
+critical violation, and at 390x844 nothing scrolls sideways and every tap target is at
+least 24x24 CSS px (WCAG 2.2 target size; links inside running text are exempt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from checks.catalogue import CHECKS
+from checks.models import CheckResult, CheckRun
+from checks.monitoring.models import Monitor
+from checks.secrets.models import SecretRecord
+from clients import services
+from clients.jobs.models import JobStatus
+from clients.models import Decision, Impact, Outcome, Sprint
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The app's CSP forbids inline scripts, rightly; axe is injected as one.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(autouse=True)
+def _patient(page):
+    # A shared two-core machine can take long over the first request of a live server.
+    page.set_default_timeout(120_000)
+    page.set_default_navigation_timeout(120_000)
+
+
+@pytest.fixture
+def pages(consultant, founder, client_a, client_b, sprint_a):
+    """A sprint with something on every panel, a finished one, and the URLs to visit
+    as (name, user, path)."""
+    stage = sprint_a.stages.get(number=1)
+    services.finding_create(
+        sprint=sprint_a,
+        by=consultant,
+        stage=stage,
+        title="Booking form has no rate limit",
+        impact=Impact.BLOCKER,
+        decision=Decision.ACCEPTED,
+        decision_reason="Goes live in phase 2",
+        founder_explanation="Anyone could send the form thousands of times.",
+    )
+    services.finding_create(
+        sprint=sprint_a, by=consultant, stage=stage, title="Old staging site", impact=Impact.CLEANUP
+    )
+    services.comment_add(sprint=sprint_a, by=founder, text="Is the DNS change done?")
+    run = CheckRun.objects.create(
+        sprint=sprint_a, status=JobStatus.DONE, finished_at=timezone.now()
+    )
+    CheckResult.objects.bulk_create(
+        CheckResult(
+            run=run,
+            check_id=cid,
+            target="acme.test",
+            status=["fail", "error", "warn", "pass"][i % 4],
+            summary="Could not tell: acme.test does not resolve" if i % 4 == 1 else "Seen.",
+            evidence={"reason": "acme.test does not resolve"} if i % 4 == 1 else {},
+        )
+        for i, cid in enumerate(CHECKS)
+    )
+    SecretRecord.objects.create(client=client_a, name="STRIPE_SECRET_KEY", owner="Ann Acme")
+    Monitor.objects.create(
+        client=client_a, name="Homepage", url="https://acme.test/", next_due_at=timezone.now()
+    )
+    finished = services.sprint_start(client=client_b, by=consultant)
+    Sprint.objects.filter(pk=finished.pk).update(
+        finished_at=finished.started_at, outcome=Outcome.GO, current_stage=7
+    )
+    s, c = sprint_a.code, client_a.code
+    return {
+        "dashboard": (consultant, "/dashboard/"),
+        "sprint": (consultant, f"/sprints/{s}/?stage=2"),
+        "sprint-stage-5": (consultant, f"/sprints/{s}/?stage=5"),
+        "sprint-stage-6": (consultant, f"/sprints/{s}/?stage=6"),
+        "client": (consultant, f"/clients/{c}/"),
+        "secrets": (consultant, f"/secrets/{c}/"),
+        "monitors": (consultant, f"/clients/{c}/monitors/"),
+        "handover": (consultant, f"/sprints/{s}/handover/"),
+        "past-sprints": (consultant, "/past-sprints/"),
+        "portal": (founder, f"/portal/{s}/"),
+    }
+
+
+PAGES = [
+    "dashboard",
+    "sprint",
+    "sprint-stage-5",
+    "sprint-stage-6",
+    "client",
+    "secrets",
+    "monitors",
+    "handover",
+    "past-sprints",
+    "portal",
+]
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+}"""
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+  .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+  // WCAG 2.5.8 exempts targets inside a sentence or a block of text.
+  .filter(e => !e.closest('p, li:not(.step), td, dd, .small, .crumbs'))
+  .map(e => [e.getBoundingClientRect(), e.outerHTML.slice(0, 90)])
+  .filter(([r]) => r.width > 0 && (r.width < 24 || r.height < 24))
+  .map(([r, html]) => `${Math.round(r.width)}x${Math.round(r.height)} ${html}`)"""
+
+
+WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 391 && e.offsetParent !== null)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > 391))
+  .slice(0, 8).map(e => `${Math.round(e.getBoundingClientRect().right)} ${e.outerHTML.slice(0, 120)}`)"""
+
+
+def _open(page, live_server, login, pages, name):
+    user, path = pages[name]
+    login(user)
+    response = page.goto(live_server.url + path)
+    assert response.status == 200, f"{name}: {response.status}"
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_or_critical_axe_violations(page, live_server, login, pages, screenshot, name):
+    assert AXE.exists(), "run npm ci: axe-core is pinned in package.json"
+    _open(page, live_server, login, pages, name)
+    # Open every disclosure so what it hides is checked too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    assert violations == [], f"{name}: {violations}"
+    screenshot(f"a11y-desktop-{name}")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_no_sideways_scroll_and_tap_targets_24px(
+    page, live_server, login, pages, screenshot, name
+):
+    page.set_viewport_size(PHONE)
+    _open(page, live_server, login, pages, name)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(WIDE) if width > 390 else []
+    assert width <= 390, f"{name}: the page is {width}px wide at 390px: {wide}"
+    small = page.evaluate(SMALL_TARGETS)
+    assert small == [], f"{name}: tap targets under 24x24 px: {small}"
+    screenshot(f"a11y-phone-{name}")
