@@ -10,7 +10,7 @@ from typing import Any
 from checks.catalogue import CHECKS
 from checks.models import CheckResult, CheckRun
 from clients.jobs.models import JobStatus
-from clients.models import Sprint
+from clients.models import Client, Sprint
 
 STATUS_WORDS = {
     "pass": "OK",
@@ -77,3 +77,47 @@ def latest_check_results(sprint: Sprint) -> list[CheckRow] | None:
     done = CheckRun.objects.filter(status=JobStatus.DONE).order_by("-finished_at", "-id")
     run = done.filter(sprint=sprint).first() or done.filter(sprint__client=sprint.client).first()
     return _rows(run) if run is not None else None
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """A check whose verdict on a target differs from the run before (``before`` is
+    "new" when the earlier run did not have it)."""
+
+    check_id: str
+    target: str
+    before: str
+    after: str
+    summary: str
+
+
+def _latest_client_run(client: Client, before: datetime) -> CheckRun | None:
+    return (
+        CheckRun.objects.filter(
+            sprint__client=client, status=JobStatus.DONE, finished_at__lt=before
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def verdict_changes(client: Client, start: datetime, end: datetime) -> list[VerdictChange]:
+    """Results of the client's last finished run in [start, end) against the last run
+    before it; empty when no run finished in that window."""
+    after_run = _latest_client_run(client, end)
+    if after_run is None or after_run.finished_at is None or after_run.finished_at < start:
+        return []
+    before_run = _latest_client_run(client, after_run.finished_at)
+    before = (
+        {(r.check_id, r.target): r.status for r in CheckResult.objects.filter(run=before_run)}
+        if before_run
+        else {}
+    )
+    changes = []
+    for result in CheckResult.objects.filter(run=after_run).order_by("check_id", "target"):
+        was = before.get((result.check_id, result.target), "new")
+        if was != result.status:
+            changes.append(
+                VerdictChange(result.check_id, result.target, was, result.status, result.summary)
+            )
+    return changes

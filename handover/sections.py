@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from checks.browser.services import latest_audits
+from checks.browser.selectors import page_speed_rows
 from clients import vendors
 from clients.models import (
     AccountKind,
@@ -582,7 +582,7 @@ def build_handover(
             "monitors": monitors,
             "results": results,
             "run_at": results[0].checked_at if results else None,
-            "page_speed": latest_audits(client),
+            "page_speed": page_speed_rows(client),
         },
     }
     sections = [

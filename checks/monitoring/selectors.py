@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from checks.monitoring import stats
-from checks.monitoring.models import Monitor
+from checks.monitoring.models import Incident, Monitor
+from checks.monitoring.services import epoch_hour
 from clients.models import Client
 
 
@@ -83,3 +84,79 @@ def monitor_rows(client: Client, since: datetime | None = None) -> list[MonitorR
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class MonitorWindow:
+    """One monitor over a window of whole hours: totals, and per hour (oldest first) the
+    p95 latency (None when nothing was measured) and the failures."""
+
+    name: str
+    code: str
+    uptime_pct: float | None
+    p95_ms: float | None
+    total: int
+    failures: int
+    hourly_p95_ms: tuple[float | None, ...]
+    hourly_failures: tuple[int, ...]
+
+
+def monitor_windows(client: Client, start: datetime, end: datetime) -> list[MonitorWindow]:
+    """Each of the client's monitors over the hours from ``start`` up to ``end``
+    (exclusive), from the hourly rollups like every other uptime figure."""
+    monitors = list(Monitor.objects.filter(client=client).order_by("name"))
+    last_moment = end - timedelta(microseconds=1)
+    first, last = epoch_hour(start), epoch_hour(last_moment)
+    data = stats.hourly([m.pk for m in monitors], hours=last - first + 1, now=last_moment)
+    out = []
+    for monitor in monitors:
+        aggs = {h: a for h, a in data.get(monitor.pk, {}).items() if first <= h <= last}
+        window = stats.Agg()
+        for agg in aggs.values():
+            window.add(agg)
+        series = [aggs.get(h) for h in range(first, last + 1)]
+        out.append(
+            MonitorWindow(
+                name=monitor.name,
+                code=monitor.code,
+                uptime_pct=window.uptime_pct,
+                p95_ms=window.p(95),
+                total=window.total,
+                failures=window.failures,
+                hourly_p95_ms=tuple(a.p(95) if a else None for a in series),
+                hourly_failures=tuple(a.failures if a else 0 for a in series),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """An incident as seen from a window: ``closed_at`` is None and ``ongoing`` True when
+    it had not closed by the window's end; ``duration`` is cut at the window's end."""
+
+    monitor: str
+    started_at: datetime
+    closed_at: datetime | None
+    duration: timedelta
+    ongoing: bool
+
+
+def incident_rows(client: Client, start: datetime, end: datetime) -> list[IncidentRow]:
+    """Incidents of the client's monitors open at any moment in [start, end)."""
+    rows = (
+        Incident.objects.filter(monitor__client=client, started_at__lt=end)
+        .exclude(closed_at__lte=start)
+        .select_related("monitor")
+        .order_by("started_at")
+    )
+    return [
+        IncidentRow(
+            monitor=i.monitor.name,
+            started_at=i.started_at,
+            closed_at=i.closed_at if i.closed_at and i.closed_at < end else None,
+            duration=(min(i.closed_at, end) if i.closed_at else end) - i.started_at,
+            ongoing=i.closed_at is None or i.closed_at >= end,
+        )
+        for i in rows
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from checks.secrets.models import DeployEvent, EnvVar, SecretRecord
+from checks.secrets.models import DeployEvent, DeployResult, EnvVar, SecretRecord
 from clients.models import Client
 
 
@@ -84,3 +84,27 @@ def recent_deploys(client: Client) -> list[DeployRow] | None:
             summary += f" (missing: {', '.join(map(str, e.missing))})"
         rows.append(DeployRow(e.created_at, e.environment or "—", summary))
     return rows or None
+
+
+@dataclass(frozen=True)
+class GateCall:
+    """One call to the deploy gate and its answer (for the weekly report)."""
+
+    created_at: datetime
+    environment: str
+    version: str
+    result: str
+    result_label: str
+
+    @property
+    def allowed(self) -> bool:
+        return self.result == DeployResult.OK
+
+
+def gate_calls(client: Client, start: datetime, end: datetime) -> list[GateCall]:
+    """Every call to the deploy gate in [start, end), oldest first."""
+    events = DeployEvent.objects.filter(client=client, created_at__gte=start, created_at__lt=end)
+    return [
+        GateCall(e.created_at, e.environment, e.version, e.result, e.get_result_display())
+        for e in events.order_by("created_at")
+    ]

@@ -10,13 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from checks.models import CheckResult, CheckRun
-from checks.monitoring import stats
-from checks.monitoring.models import Incident
-from checks.monitoring.services import epoch_hour
-from checks.renewals.services import Renewal, renewals_list
-from checks.secrets.models import DeployEvent, DeployResult
-from clients.jobs.models import JobStatus
+from checks.monitoring.selectors import IncidentRow, incident_rows, monitor_windows
+from checks.renewals.selectors import Renewal, renewals_due
+from checks.secrets.selectors import GateCall, gate_calls
+from checks.selectors import VerdictChange, verdict_changes
 from clients.models import Client, Finding, FindingStatus, MaturityTarget
 from handover.reports import png
 
@@ -59,24 +56,6 @@ class MonitorWeek:
 
 
 @dataclass
-class IncidentRow:
-    monitor: str
-    started_at: datetime
-    closed_at: datetime | None
-    duration: timedelta
-    ongoing: bool
-
-
-@dataclass
-class VerdictChange:
-    check_id: str
-    target: str
-    before: str
-    after: str
-    summary: str
-
-
-@dataclass
 class WeeklyReport:
     client: Client
     week: str
@@ -90,7 +69,7 @@ class WeeklyReport:
     changes: list[VerdictChange] = field(default_factory=list)
     risks: list[Finding] = field(default_factory=list)
     renewals: list[Renewal] = field(default_factory=list)
-    deploys: list[DeployEvent] = field(default_factory=list)
+    deploys: list[GateCall] = field(default_factory=list)
 
     @property
     def last_day(self) -> date:
@@ -98,7 +77,7 @@ class WeeklyReport:
 
     @property
     def deploys_allowed(self) -> int:
-        return sum(1 for d in self.deploys if d.result == DeployResult.OK)
+        return sum(1 for d in self.deploys if d.allowed)
 
     @property
     def deploys_stopped(self) -> int:
@@ -113,91 +92,30 @@ def week_window(client: Client, monday: date) -> tuple[datetime, datetime]:
 
 
 def _monitor_weeks(client: Client, start: datetime, end: datetime, target) -> list[MonitorWeek]:
-    monitors = list(client.monitors.order_by("name"))
-    first, last = epoch_hour(start), epoch_hour(end - timedelta(microseconds=1))
-    hours = last - first + 1
-    data = stats.hourly([m.pk for m in monitors], hours=hours, now=end - timedelta(microseconds=1))
+    target_uptime = float(target.uptime_pct) if target else None
+    target_p95 = target.p95_latency_ms if target else None
     out = []
-    for index, monitor in enumerate(monitors):
-        aggs = {h: a for h, a in data.get(monitor.pk, {}).items() if first <= h <= last}
-        week = stats.Agg()
-        for agg in aggs.values():
-            week.add(agg)
-        p95 = week.p(95)
-        uptime = week.uptime_pct
-        series = [aggs.get(h) for h in range(first, last + 1)]
-        target_uptime = float(target.uptime_pct) if target else None
-        target_p95 = target.p95_latency_ms if target else None
+    for index, m in enumerate(monitor_windows(client, start, end)):
         out.append(
             MonitorWeek(
-                name=monitor.name,
-                uptime_pct=uptime,
-                p95_ms=p95,
-                total=week.total,
-                failures=week.failures,
+                name=m.name,
+                uptime_pct=m.uptime_pct,
+                p95_ms=m.p95_ms,
+                total=m.total,
+                failures=m.failures,
                 meets_uptime=None
-                if uptime is None or target_uptime is None
-                else uptime >= target_uptime,
-                meets_p95=None if p95 is None or target_p95 is None else p95 <= target_p95,
+                if m.uptime_pct is None or target_uptime is None
+                else m.uptime_pct >= target_uptime,
+                meets_p95=None
+                if m.p95_ms is None or target_p95 is None
+                else m.p95_ms <= target_p95,
                 sparkline=png.sparkline(
-                    [a.p(95) if a else None for a in series],
-                    failures=[a.failures if a else 0 for a in series],
-                    target=target_p95,
+                    m.hourly_p95_ms, failures=m.hourly_failures, target=target_p95
                 ),
-                cid=f"spark-{index}-{monitor.code}@launchready",
+                cid=f"spark-{index}-{m.code}@launchready",
             )
         )
     return out
-
-
-def _incidents(client: Client, start: datetime, end: datetime) -> list[IncidentRow]:
-    rows = (
-        Incident.objects.filter(monitor__client=client, started_at__lt=end)
-        .exclude(closed_at__lte=start)
-        .select_related("monitor")
-        .order_by("started_at")
-    )
-    return [
-        IncidentRow(
-            monitor=i.monitor.name,
-            started_at=i.started_at,
-            closed_at=i.closed_at if i.closed_at and i.closed_at < end else None,
-            duration=(min(i.closed_at, end) if i.closed_at else end) - i.started_at,
-            ongoing=i.closed_at is None or i.closed_at >= end,
-        )
-        for i in rows
-    ]
-
-
-def _latest_run(client: Client, before: datetime) -> CheckRun | None:
-    return (
-        CheckRun.objects.filter(
-            sprint__client=client, status=JobStatus.DONE, finished_at__lt=before
-        )
-        .order_by("-finished_at")
-        .first()
-    )
-
-
-def _verdict_changes(client: Client, start: datetime, end: datetime) -> list[VerdictChange]:
-    """Results of the last run of the week against the last run before it."""
-    after_run = _latest_run(client, end)
-    if after_run is None or after_run.finished_at is None or after_run.finished_at < start:
-        return []
-    before_run = _latest_run(client, after_run.finished_at)
-    before = (
-        {(r.check_id, r.target): r.status for r in CheckResult.objects.filter(run=before_run)}
-        if before_run
-        else {}
-    )
-    changes = []
-    for result in CheckResult.objects.filter(run=after_run).order_by("check_id", "target"):
-        was = before.get((result.check_id, result.target), "new")
-        if was != result.status:
-            changes.append(
-                VerdictChange(result.check_id, result.target, was, result.status, result.summary)
-            )
-    return changes
 
 
 def report_build(*, client: Client, monday: date) -> WeeklyReport:
@@ -213,22 +131,14 @@ def report_build(*, client: Client, monday: date) -> WeeklyReport:
         target_p95=target.p95_latency_ms if target else None,
     )
     report.monitors = _monitor_weeks(client, start, end, target)
-    report.incidents = _incidents(client, start, end)
-    report.changes = _verdict_changes(client, start, end)
+    report.incidents = incident_rows(client, start, end)
+    report.changes = verdict_changes(client, start, end)
     report.risks = list(
         Finding.objects.filter(sprint__client=client, status=FindingStatus.OPEN).order_by(
             "impact", "-created_at"
         )[:20]
     )
     last_day = (end - timedelta(days=1)).date()
-    report.renewals = [
-        r
-        for r in renewals_list(clients=[client], today=last_day)
-        if r.due is not None and r.due <= last_day + timedelta(days=RENEWAL_DAYS)
-    ]
-    report.deploys = list(
-        DeployEvent.objects.filter(
-            client=client, created_at__gte=start, created_at__lt=end
-        ).order_by("created_at")
-    )
+    report.renewals = renewals_due(client, today=last_day, within_days=RENEWAL_DAYS)
+    report.deploys = gate_calls(client, start, end)
     return report
