@@ -60,3 +60,34 @@ def test_every_tls_result_names_its_host_in_evidence():
     for result in (tls.trusted(facts), tls.expiry(facts, now)):
         assert result.target == "shop.test (192.0.2.1)"
         assert result.evidence["host"] == "shop.test"
+
+
+def test_the_appendix_lists_the_newest_page_speed_audit_of_each_route_home_first(
+    client_a, sprint_a
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from checks.browser.models import LighthouseAudit, LighthouseRun
+    from checks.browser.selectors import PageSpeedRow
+    from handover.sections import build_handover
+
+    run = LighthouseRun.objects.create(sprint=sprint_a, status=JobStatus.DONE)
+    now = timezone.now()
+    for route, days, score, error in (
+        ("/pricing", 1, None, "the page did not load"),
+        ("/", 3, 60, ""),
+        ("/", 1, 91, ""),
+    ):
+        LighthouseAudit.objects.create(
+            run=run, client=client_a, url=f"https://acme.test{route}", route=route,
+            audited_at=now - timedelta(days=days), target=85, performance=score,
+            status="error" if error else ("pass" if score >= 85 else "fail"), error=error,
+        )  # fmt: skip
+    rows = build_handover(sprint_a).section("appendix").data["page_speed"]
+    assert all(isinstance(r, PageSpeedRow) for r in rows)
+    assert [(r.route, r.status, r.performance, r.error) for r in rows] == [
+        ("/", "pass", 91, ""),
+        ("/pricing", "error", None, "the page did not load"),
+    ]
