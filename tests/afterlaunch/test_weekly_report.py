@@ -164,6 +164,7 @@ def test_rendered_email_has_every_section_and_inline_pngs(
             "Booking form has no spam",
             "Render",
             "1 allowed, 1 stopped",
+            "production v42: Stopped: variables missing",
         ):
             assert expected in text, expected
     assert WEEK in rendered.subject and "2 incidents" in rendered.subject
