@@ -1,0 +1,68 @@
+"""The sprint page's checklist and finding rows are built in Python
+(clients/views/sprint_rows.py): every text column is escaped."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.utils import timezone
+
+from clients.models import ChecklistItem, Finding, ItemState
+from clients.views.sprint_rows import SprintRows
+
+pytestmark = pytest.mark.django_db
+
+PLANT = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def _rows(sprint) -> SprintRows:
+    return SprintRows(RequestFactory().get("/"), sprint)
+
+
+def test_every_text_column_of_a_checklist_item_is_escaped(sprint_a):
+    by = get_user_model()(username=PLANT, first_name=PLANT)
+    item = ChecklistItem(
+        code=PLANT,
+        text=PLANT,
+        help=PLANT,
+        state=ItemState.DONE,
+        state_by=by,
+        state_at=timezone.now(),
+        note=PLANT,
+    )
+    html = str(_rows(sprint_a).item(item))
+    assert "<script" not in html
+    # code (id, two URLs, hx-target), text, help, who ticked it, note
+    assert html.count(ESCAPED) == 8
+    assert 'value="open"' in html  # a ticked item offers "Reopen"
+
+
+def test_every_text_column_of_a_finding_is_escaped(sprint_a):
+    finding = Finding(
+        code=PLANT,
+        title=PLANT,
+        evidence=f"{PLANT}\n{PLANT}",
+        impact=PLANT,
+        decision=PLANT,
+        decision_reason=PLANT,
+        status=PLANT,
+        source=PLANT,
+        target=PLANT,
+        staff_note=PLANT,
+    )
+    html = str(_rows(sprint_a).finding(finding))
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>&lt;script&gt;" in html  # evidence lines
+    # code (id, two URLs, hx-target), impact (class, label), status (two classes, label),
+    # title, source, two evidence lines, decision, its reason, target, staff note
+    assert html.count(ESCAPED) == 17
+
+
+def test_an_open_item_on_a_closed_sprint_has_no_buttons(sprint_a):
+    sprint_a.finished_at = timezone.now()
+    item = sprint_a.stages.get(number=1).items.first()
+    html = str(_rows(sprint_a).item(item))
+    assert "<button" not in html
+    assert f'id="item-{item.code}"' in html
