@@ -1,5 +1,5 @@
-"""The sprint page's checklist and finding rows are built in Python
-(clients/views/sprint_rows.py): every text column is escaped."""
+"""The sprint page's checklist, finding and check result rows are built in Python
+(clients/views/sprint_rows.py, checks/panels_rows.py): every text column is escaped."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.utils import timezone
 
+from checks import panels_rows
+from checks.panels_rows import ResultRow
+from checks.services import Change
 from clients.models import ChecklistItem, Finding, ItemState
 from clients.views.sprint_rows import SprintRows
 
@@ -66,3 +69,27 @@ def test_an_open_item_on_a_closed_sprint_has_no_buttons(sprint_a):
     html = str(_rows(sprint_a).item(item))
     assert "<button" not in html
     assert f'id="item-{item.code}"' in html
+
+
+def test_every_text_column_of_a_check_result_row_is_escaped():
+    row = ResultRow(
+        run_id=1,
+        check_id=PLANT,
+        target=PLANT,
+        status="fail",
+        summary=PLANT,
+        evidence={PLANT: PLANT, "records": [PLANT], "nested": {PLANT: PLANT}},
+        title=PLANT,
+        advice=PLANT,
+    )
+    problem = str(panels_rows.problem_rows([row]))
+    # title, target, summary, advice, check id, then the evidence: key, value, list item,
+    # nested key and value
+    assert problem.count(ESCAPED) == 10
+    assert str(panels_rows.unknown_rows([row])).count(ESCAPED) == 3  # title, target, id
+    assert str(panels_rows.result_rows([row])).count(ESCAPED) == 3  # id, target, summary
+    change = Change(PLANT, PLANT, PLANT, PLANT, PLANT)
+    assert str(panels_rows.change_rows([change])).count(ESCAPED) == 4  # after, before, id, target
+    for html in [problem, panels_rows.unknown_rows([row]), panels_rows.change_rows([change])]:
+        assert "<script" not in str(html)
+    assert "<script" not in str(panels_rows.result_rows([row]))
