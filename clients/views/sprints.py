@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from clients import services
@@ -61,6 +63,29 @@ def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage
     except ValueError:
         number = sprint.current_stage
     return next((s for s in stages if s.number == number), stages[sprint.current_stage - 1])
+
+
+_BLANK_FINDING_FIELDS: dict[tuple, SafeString] = {}
+
+
+def finding_fields(form: FindingForm) -> SafeString:
+    """The "record a finding" fields. Blank, they depend only on the stage choices and
+    the stage picked, so they are rendered once per sprint and stage, not on every
+    page (about a tenth of the sprint page's time through the form templates)."""
+    stage = form.fields["stage"]
+    choices = getattr(stage, "_choices", None)  # set when the view passed the stages
+    key = None
+    if not form.is_bound and isinstance(choices, list):
+        key = (get_language(), tuple(choices), getattr(form.initial.get("stage"), "pk", None))
+        cached = _BLANK_FINDING_FIELDS.get(key)
+        if cached is not None:
+            return cached
+    html = SafeString(render_to_string("clients/_finding_fields.html", {"finding_form": form}))
+    if key is not None:
+        if len(_BLANK_FINDING_FIELDS) >= 1024:
+            _BLANK_FINDING_FIELDS.clear()
+        _BLANK_FINDING_FIELDS[key] = html
+    return html
 
 
 def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
@@ -119,6 +144,7 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "panels": render_panels("sprint", request=request, sprint=sprint, stage=stage),
     }
     context.update(extra)
+    context["finding_fields"] = finding_fields(context["finding_form"])
     return context
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
 from checks import panels_rows
 from checks.panels_rows import ResultRow
 from checks.services import Change
+from clients.forms import FindingForm
 from clients.models import ChecklistItem, Finding, ItemState
 from clients.views.sprint_rows import SprintRows
+from clients.views.sprints import finding_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +96,14 @@ def test_every_text_column_of_a_check_result_row_is_escaped():
     for html in [problem, panels_rows.unknown_rows([row]), panels_rows.change_rows([change])]:
         assert "<script" not in str(html)
     assert "<script" not in str(panels_rows.result_rows([row]))
+
+
+def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(sprint_a):
+    stages = list(sprint_a.stages.order_by("number"))
+    for stage in stages[:3]:
+        form = FindingForm(sprint=sprint_a, stages=stages, initial={"stage": stage})
+        fresh = render_to_string("clients/_finding_fields.html", {"finding_form": form})
+        assert finding_fields(form) == fresh == finding_fields(form)
+        assert f'<option value="{stage.pk}" selected>' in fresh
+    bound = FindingForm({"title": ""}, sprint=sprint_a, stages=stages)
+    assert 'class="error"' in finding_fields(bound)
