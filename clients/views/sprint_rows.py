@@ -1,4 +1,5 @@
-"""The sprint page's repeated rows (checklist items and findings), built in Python for a
+"""The sprint page's repeated rows (checklist items, findings, open findings of other
+stages), built in Python for a
 measured reason: through ``{% include %}`` each row cost about 1 ms of nested tag
 rendering and the page shows dozens (bench/dashboard_bench.py). The markup is the one
 the templates had; every value a person typed goes through escape() (the test in
@@ -134,4 +135,14 @@ class SprintRows:
             f"{source}\n{edit}\n</div>\n{evidence}\n"
             f'<p class="small"><strong>{_DECISIONS.get(finding.decision, escape(finding.decision))}'
             f"</strong>{reason}{target}</p>\n{note}\n</li>\n"
+        )
+
+    def other_open(self, finding) -> SafeString:
+        """A line of the "open in other stages" list (``finding.stage`` is loaded)."""
+        number = finding.stage.number
+        return mark_safe(  # noqa: S308 - typed values escaped, the rest is ours
+            f'<li><span class="impact impact-{escape(finding.impact)}">'
+            f"{_IMPACTS.get(finding.impact, escape(finding.impact))}</span> "
+            f'<a href="?stage={number}">{escape(finding.title)}</a> '
+            f'<span class="muted">stage {number}</span></li>'
         )

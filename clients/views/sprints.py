@@ -130,8 +130,10 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "item_rows": [rows.item(item) for item in items],
         "findings": stage_findings,
         "finding_rows": [rows.finding(f) for f in stage_findings],
-        "other_open_findings": [
-            f for f in findings if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
+        "other_open_rows": [
+            rows.other_open(f)
+            for f in findings
+            if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
         ],
         "gate_reasons": services.stage_gate_reasons(sprint=sprint, stages=stages, findings=findings)
         if sprint.is_active

@@ -60,6 +60,11 @@ def test_every_text_column_of_a_finding_is_escaped(sprint_a):
     )
     html = str(_rows(sprint_a).finding(finding))
     assert "<script" not in html
+    finding.stage = sprint_a.stages.get(number=4)
+    other = str(_rows(sprint_a).other_open(finding))
+    assert "<script" not in other
+    assert other.count(ESCAPED) == 3  # impact (class, label), title
+    assert '<a href="?stage=4">' in other
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>&lt;script&gt;" in html  # evidence lines
     # code (id, two URLs, hx-target), impact (class, label), status (two classes, label),
     # title, source, two evidence lines, decision, its reason, target, staff note
