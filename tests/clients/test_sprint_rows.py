@@ -12,8 +12,9 @@ from django.utils import timezone
 from checks import panels_rows
 from checks.panels_rows import ResultRow
 from checks.services import Change
+from clients import services
 from clients.forms import FindingForm
-from clients.models import ChecklistItem, Finding, ItemState
+from clients.models import ChecklistItem, Finding, Impact, ItemState
 from clients.views.sprint_rows import SprintRows
 from clients.views.sprints import finding_fields
 
@@ -112,3 +113,22 @@ def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(s
         assert f'<option value="{stage.pk}" selected>' in fresh
     bound = FindingForm({"title": ""}, sprint=sprint_a, stages=stages)
     assert 'class="error"' in finding_fields(bound)
+
+
+def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
+    staff_client, consultant, sprint_a
+):
+    stage3 = sprint_a.stages.get(number=3)
+    services.finding_create(
+        sprint=sprint_a, by=consultant, stage=stage3, title="Fonts & <b>", impact=Impact.TRUST
+    )
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=1").content.decode()
+    item = sprint_a.stages.get(number=1).items.first()
+    assert f'id="item-{item.code}"' in html
+    assert (
+        '<li><span class="impact impact-2_trust">Trust issue</span> '
+        '<a href="?stage=3">Fonts &amp; &lt;b&gt;</a> <span class="muted">stage 3</span></li>'
+    ) in html
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=3").content.decode()
+    assert '<strong class="finding-title">Fonts &amp; &lt;b&gt;</strong>' in html
+    assert "Open in other stages" not in html
