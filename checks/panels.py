@@ -11,10 +11,11 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from checks import services
+from checks import panels_rows, services
 from checks.catalogue import CHECKS, FAMILIES
 from checks.forms import DomainCheckSettingsForm, RedirectRuleForm
 from checks.models import CheckResult, CheckRun, DomainCheckSettings
+from checks.panels_rows import ResultRow
 from clients.jobs.models import JobStatus
 from clients.models import Sprint
 
@@ -49,17 +50,23 @@ def _latest(sprint: Sprint, *, done: bool = False) -> CheckRun | None:
     return last_done if done else latest
 
 
-def _rows(sprint: Sprint, check_ids: frozenset[str]) -> tuple[list[CheckResult], list[CheckResult]]:
+_ROW_FIELDS = ("run_id", "check_id", "target", "status", "summary", "evidence")
+
+
+def _rows(sprint: Sprint, check_ids: frozenset[str]) -> tuple[list[ResultRow], list[ResultRow]]:
     """The newest finished run's rows for these checks, and the previous finished run's,
-    in one query whatever the number of results."""
+    in one query whatever the number of results (as plain rows: a few hundred model
+    instances were a measurable part of the sprint page)."""
     cache = sprint.__dict__.setdefault("_check_rows", {})
     if check_ids not in cache:
         _, last, previous = _runs(sprint)
-        now: list[CheckResult] = []
-        before: list[CheckResult] = []
+        now: list[ResultRow] = []
+        before: list[ResultRow] = []
         if last is not None and check_ids:
             runs = [last.pk] + ([previous.pk] if previous else [])
-            for r in CheckResult.objects.filter(run_id__in=runs, check_id__in=check_ids):
+            found = CheckResult.objects.filter(run_id__in=runs, check_id__in=check_ids)
+            for values in found.order_by("id").values_list(*_ROW_FIELDS):
+                r = ResultRow(*values)
                 (now if r.run_id == last.pk else before).append(r)
         cache[check_ids] = (now, before)
     return cache[check_ids]
@@ -73,14 +80,12 @@ def stage_check_ids(stage: Any) -> frozenset[str]:
     return frozenset(cid for item in stage.items.all() for cid in item.check_ids if cid in CHECKS)
 
 
-def _cause(r: CheckResult) -> str:
+def _cause(r: CheckResult | ResultRow) -> str:
     reason = (r.evidence or {}).get("reason") if isinstance(r.evidence, dict) else None
     return str(reason or r.summary.removeprefix("Could not tell: ") or "no reason recorded")
 
 
-def _results_context(
-    results: list[CheckResult], before: list[CheckResult] | None
-) -> dict[str, Any]:
+def _results_context(results: list[Any], before: list[Any] | None) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     families: dict[str, dict[str, int]] = {}
     causes: dict[str, list[CheckResult]] = defaultdict(list)
@@ -135,6 +140,11 @@ def sprint_panel_body(
     if run is not None and run.status == JobStatus.DONE and check_ids:
         now, before = _rows(sprint, check_ids)
         context.update(_results_context(now, before if previous else None))
+        context["problem_rows"] = panels_rows.problem_rows(context["problems"])
+        context["result_rows"] = panels_rows.result_rows(context["results"])
+        context["change_rows"] = panels_rows.change_rows(context["changes"] or [])
+        for group in context["unknown"]:
+            group["rows"] = panels_rows.unknown_rows(group["results"])
     if run is not None and run.can_retry:
         context["last_done"] = last_done
     return render_to_string("checks/_panel_body.html", context, request=request)

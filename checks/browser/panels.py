@@ -5,20 +5,44 @@ monitor's steps and last failure on the monitor page."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from checks.browser.models import JourneyRun, LighthouseRun
-from checks.browser.services import latest_audits
+from checks.browser.models import JourneyRun, LighthouseAudit, LighthouseRun
 from checks.monitoring.models import Monitor
 from clients.models import Client, Sprint
 
+_RUN_FIELDS = [f.attname for f in LighthouseRun._meta.concrete_fields]
+_AUDIT_FIELDS = [f.attname for f in LighthouseAudit._meta.concrete_fields]
+_ROWS = 300  # runs, each with its audits; a run audits a handful of routes
+
 
 def _lighthouse_context(client: Client) -> dict:
+    """The client's newest run (its progress) and the newest audit of each route, in one
+    query: the client's runs, newest first, left-joined to their audits (a run still
+    going has none yet). The sprint page stays within its query budget (issue 13)."""
+    rows = (
+        LighthouseRun.objects.filter(sprint__client=client)
+        .order_by("-created_at", "-id")
+        .values_list(*_RUN_FIELDS, *(f"audits__{name}" for name in _AUDIT_FIELDS))[:_ROWS]
+    )
+    job = None
+    audits = []
+    split = len(_RUN_FIELDS)
+    for row in rows:
+        if job is None:
+            job = LighthouseRun.from_db(connection.alias, _RUN_FIELDS, row[:split])
+        if row[split] is not None:
+            audits.append(LighthouseAudit.from_db(connection.alias, _AUDIT_FIELDS, row[split:]))
+    # As latest_audits(): the newest audit of each route, "/" first.
+    latest: dict[str, LighthouseAudit] = {}
+    for audit in sorted(audits, key=lambda a: (a.audited_at, a.pk), reverse=True):
+        latest.setdefault(audit.route, audit)
     return {
         "client": client,
-        "audits": latest_audits(client),
-        "job": LighthouseRun.objects.filter(sprint__client=client).order_by("-created_at").first(),
+        "audits": sorted(latest.values(), key=lambda a: (a.route != "/", a.route)),
+        "job": job,
     }
 
 

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from clients import services
@@ -29,6 +31,7 @@ from clients.models import (
     SprintStage,
 )
 from clients.panels import item_badges, render_panels
+from clients.views.sprint_rows import SprintRows
 
 
 def stage_summaries(sprint: Sprint) -> list[SprintStage]:
@@ -62,6 +65,29 @@ def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage
     return next((s for s in stages if s.number == number), stages[sprint.current_stage - 1])
 
 
+_BLANK_FINDING_FIELDS: dict[tuple, SafeString] = {}
+
+
+def finding_fields(form: FindingForm) -> SafeString:
+    """The "record a finding" fields. Blank, they depend only on the stage choices and
+    the stage picked, so they are rendered once per sprint and stage, not on every
+    page (about a tenth of the sprint page's time through the form templates)."""
+    stage = form.fields["stage"]
+    choices = getattr(stage, "_choices", None)  # set when the view passed the stages
+    key = None
+    if not form.is_bound and isinstance(choices, list):
+        key = (get_language(), tuple(choices), getattr(form.initial.get("stage"), "pk", None))
+        cached = _BLANK_FINDING_FIELDS.get(key)
+        if cached is not None:
+            return cached
+    html = SafeString(render_to_string("clients/_finding_fields.html", {"finding_form": form}))
+    if key is not None:
+        if len(_BLANK_FINDING_FIELDS) >= 1024:
+            _BLANK_FINDING_FIELDS.clear()
+        _BLANK_FINDING_FIELDS[key] = html
+    return html
+
+
 def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     """Everything the sprint page shows, in a number of queries that does not grow with
     the sprint: the items and findings are loaded once and shared with the panels (their
@@ -73,10 +99,17 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     else:
         stage = _viewed_stage(request, sprint, stages)
     prefetch_related_objects(
-        [stage], Prefetch("items", queryset=ChecklistItem.objects.select_related("state_by"))
+        # One stage's items: ordered by position alone, no join to the stage to sort on.
+        [stage],
+        Prefetch(
+            "items",
+            queryset=ChecklistItem.objects.select_related("state_by").order_by("position", "id"),
+        ),
     )
+    # No join to the stage: each finding gets one of the seven stages loaded above.
     prefetch_related_objects(
-        [sprint], Prefetch("findings", queryset=ordered_findings(Finding.objects.all()))
+        [sprint],
+        Prefetch("findings", queryset=Finding.objects.order_by("status", "impact", "-created_at")),
     )
     findings = list(sprint.findings.all())
     for f in findings:
@@ -86,27 +119,34 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     badges = item_badges(request=request, sprint=sprint, items=items)
     for item in items:
         item.badges = badges.get(item.pk, [])
+    rows = SprintRows(request, sprint)
+    stage_findings = [f for f in findings if f.stage_id == stage.pk]
     context = {
         "sprint": sprint,
         "client": sprint.client,
         "stages": stages,
         "stage": stage,
         "items": items,
-        "findings": [f for f in findings if f.stage_id == stage.pk],
-        "other_open_findings": [
-            f for f in findings if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
+        "item_rows": [rows.item(item) for item in items],
+        "findings": stage_findings,
+        "finding_rows": [rows.finding(f) for f in stage_findings],
+        "other_open_rows": [
+            rows.other_open(f)
+            for f in findings
+            if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
         ],
         "gate_reasons": services.stage_gate_reasons(sprint=sprint, stages=stages, findings=findings)
         if sprint.is_active
         else [],
         "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
-        "activities": sprint.activities.select_related("actor")[:40],
+        "activities": sprint.activities.all()[:40],
         "finding_form": FindingForm(sprint=sprint, stages=stages, initial={"stage": stage}),
         "advance_form": AdvanceForm(),
         "decision_form": DecisionForm(),
         "panels": render_panels("sprint", request=request, sprint=sprint, stage=stage),
     }
     context.update(extra)
+    context["finding_fields"] = finding_fields(context["finding_form"])
     return context
 
 
@@ -167,7 +207,7 @@ def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpRe
     )
     if request.htmx:
         item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
-        response = render(request, "clients/_item.html", {"item": item, "sprint": sprint})
+        response = HttpResponse(SprintRows(request, sprint).item(item))
         return _with_live_parts(request, response, sprint, item.stage)
     detail = reverse("clients:sprint_detail", args=[sprint.code])
     return redirect(f"{detail}?stage={item.stage.number}")
@@ -236,9 +276,7 @@ def finding_edit(request: HttpRequest, sprint_code: str, finding_code: str) -> H
                 finding=Finding.objects.get(pk=finding.pk), by=request.user, **changed
             )
             if request.htmx:
-                response = render(
-                    request, "clients/_finding.html", {"finding": finding, "sprint": sprint}
-                )
+                response = HttpResponse(SprintRows(request, sprint).finding(finding))
                 return _with_live_parts(request, response, sprint, finding.stage)
             return redirect(
                 reverse("clients:sprint_detail", args=[sprint.code])
@@ -255,7 +293,7 @@ def finding_row(request: HttpRequest, sprint_code: str, finding_code: str) -> Ht
     """The read-only row, for cancelling an inline edit."""
     sprint = get_sprint_for_user(request, sprint_code)
     finding = get_finding_for_user(request, sprint, finding_code)
-    return render(request, "clients/_finding.html", {"finding": finding, "sprint": sprint})
+    return HttpResponse(SprintRows(request, sprint).finding(finding))
 
 
 @staff_required
@@ -313,5 +351,5 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
 def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
     """The activity log partial, refreshed by htmx after each change."""
     sprint = get_sprint_for_user(request, sprint_code)
-    activities = sprint.activities.select_related("actor")[:40]
+    activities = sprint.activities.all()[:40]
     return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})

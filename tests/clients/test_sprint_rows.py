@@ -1,0 +1,134 @@
+"""The sprint page's checklist, finding and check result rows are built in Python
+(clients/views/sprint_rows.py, checks/panels_rows.py): every text column is escaped."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
+
+from checks import panels_rows
+from checks.panels_rows import ResultRow
+from checks.services import Change
+from clients import services
+from clients.forms import FindingForm
+from clients.models import ChecklistItem, Finding, Impact, ItemState
+from clients.views.sprint_rows import SprintRows
+from clients.views.sprints import finding_fields
+
+pytestmark = pytest.mark.django_db
+
+PLANT = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def _rows(sprint) -> SprintRows:
+    return SprintRows(RequestFactory().get("/"), sprint)
+
+
+def test_every_text_column_of_a_checklist_item_is_escaped(sprint_a):
+    by = get_user_model()(username=PLANT, first_name=PLANT)
+    item = ChecklistItem(
+        code=PLANT,
+        text=PLANT,
+        help=PLANT,
+        state=ItemState.DONE,
+        state_by=by,
+        state_at=timezone.now(),
+        note=PLANT,
+    )
+    html = str(_rows(sprint_a).item(item))
+    assert "<script" not in html
+    # code (id, two URLs, hx-target), text, help, who ticked it, note
+    assert html.count(ESCAPED) == 8
+    assert 'value="open"' in html  # a ticked item offers "Reopen"
+
+
+def test_every_text_column_of_a_finding_is_escaped(sprint_a):
+    finding = Finding(
+        code=PLANT,
+        title=PLANT,
+        evidence=f"{PLANT}\n{PLANT}",
+        impact=PLANT,
+        decision=PLANT,
+        decision_reason=PLANT,
+        status=PLANT,
+        source=PLANT,
+        target=PLANT,
+        staff_note=PLANT,
+    )
+    html = str(_rows(sprint_a).finding(finding))
+    assert "<script" not in html
+    finding.stage = sprint_a.stages.get(number=4)
+    other = str(_rows(sprint_a).other_open(finding))
+    assert "<script" not in other
+    assert other.count(ESCAPED) == 3  # impact (class, label), title
+    assert '<a href="?stage=4">' in other
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>&lt;script&gt;" in html  # evidence lines
+    # code (id, two URLs, hx-target), impact (class, label), status (two classes, label),
+    # title, source, two evidence lines, decision, its reason, target, staff note
+    assert html.count(ESCAPED) == 17
+
+
+def test_an_open_item_on_a_closed_sprint_has_no_buttons(sprint_a):
+    sprint_a.finished_at = timezone.now()
+    item = sprint_a.stages.get(number=1).items.first()
+    html = str(_rows(sprint_a).item(item))
+    assert "<button" not in html
+    assert f'id="item-{item.code}"' in html
+
+
+def test_every_text_column_of_a_check_result_row_is_escaped():
+    row = ResultRow(
+        run_id=1,
+        check_id=PLANT,
+        target=PLANT,
+        status="fail",
+        summary=PLANT,
+        evidence={PLANT: PLANT, "records": [PLANT], "nested": {PLANT: PLANT}},
+        title=PLANT,
+        advice=PLANT,
+    )
+    problem = str(panels_rows.problem_rows([row]))
+    # title, target, summary, advice, check id, then the evidence: key, value, list item,
+    # nested key and value
+    assert problem.count(ESCAPED) == 10
+    assert str(panels_rows.unknown_rows([row])).count(ESCAPED) == 3  # title, target, id
+    assert str(panels_rows.result_rows([row])).count(ESCAPED) == 3  # id, target, summary
+    change = Change(PLANT, PLANT, PLANT, PLANT, PLANT)
+    assert str(panels_rows.change_rows([change])).count(ESCAPED) == 4  # after, before, id, target
+    for html in [problem, panels_rows.unknown_rows([row]), panels_rows.change_rows([change])]:
+        assert "<script" not in str(html)
+    assert "<script" not in str(panels_rows.result_rows([row]))
+
+
+def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(sprint_a):
+    stages = list(sprint_a.stages.order_by("number"))
+    for stage in stages[:3]:
+        form = FindingForm(sprint=sprint_a, stages=stages, initial={"stage": stage})
+        fresh = render_to_string("clients/_finding_fields.html", {"finding_form": form})
+        assert finding_fields(form) == fresh == finding_fields(form)
+        assert f'<option value="{stage.pk}" selected>' in fresh
+    bound = FindingForm({"title": ""}, sprint=sprint_a, stages=stages)
+    assert 'class="error"' in finding_fields(bound)
+
+
+def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
+    staff_client, consultant, sprint_a
+):
+    stage3 = sprint_a.stages.get(number=3)
+    services.finding_create(
+        sprint=sprint_a, by=consultant, stage=stage3, title="Fonts & <b>", impact=Impact.TRUST
+    )
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=1").content.decode()
+    item = sprint_a.stages.get(number=1).items.first()
+    assert f'id="item-{item.code}"' in html
+    assert (
+        '<li><span class="impact impact-2_trust">Trust issue</span> '
+        '<a href="?stage=3">Fonts &amp; &lt;b&gt;</a> <span class="muted">stage 3</span></li>'
+    ) in html
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=3").content.decode()
+    assert '<strong class="finding-title">Fonts &amp; &lt;b&gt;</strong>' in html
+    assert "Open in other stages" not in html
