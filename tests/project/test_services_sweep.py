@@ -116,9 +116,7 @@ def test_no_view_or_form_writes_a_model():
         for path in view_and_form_modules()
         for line, call in model_writes(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == [], "write through a service in <app>/services.py:\n" + "\n".join(
-        offenders
-    )
+    assert offenders == [], "write through a service in <app>/services.py:\n" + "\n".join(offenders)
 
 
 def _public_functions(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
