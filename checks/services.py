@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from checks.audit import DEFAULT_P95_MS, DomainSpec, audit_domain, job_count
 from checks.catalogue import CHECKS
@@ -17,8 +17,8 @@ from checks.evaluation import Result, Status
 from checks.models import CheckResult, CheckRun, DomainCheckSettings, RedirectRule
 from clients.jobs.models import ACTIVE, JobStatus
 from clients.jobs.services import job_claim, job_done, job_enqueue, job_fail, job_progress
-from clients.models import DomainRole, Impact, MaturityTarget, Sprint
-from clients.services import ServiceError, activity_log, finding_sync_automated
+from clients.models import Client, Domain, DomainRole, Impact, MaturityTarget, Sprint
+from clients.services import ServiceError, activity_log, client_log, finding_sync_automated
 
 
 def _apex(hostname: str) -> str:
@@ -257,3 +257,59 @@ def changes_between(before_rows, after_rows) -> list[Change]:
 
 
 IMPACT_ORDER = [Impact.BLOCKER, Impact.TRUST, Impact.CLEANUP]
+
+
+# ---------------------------------------------------------------- redirect map and settings
+
+
+def redirect_rule_add(*, client: Client, by: User, rule: RedirectRule) -> RedirectRule:
+    """Add an old or campaign URL to the client's redirect map (``rule`` is unsaved)."""
+    rule.client = client
+    try:
+        with transaction.atomic():
+            rule.save()
+            client_log(
+                client=client,
+                actor=by,
+                kind="redirect.added",
+                message=f"Redirect added to the map: {rule}.",
+            )
+    except IntegrityError:
+        raise ServiceError("This URL is already in the redirect map.") from None
+    return rule
+
+
+@transaction.atomic
+def redirect_rule_delete(*, rule: RedirectRule, by: User) -> None:
+    client, text = rule.client, str(rule)
+    rule.delete()
+    client_log(
+        client=client, actor=by, kind="redirect.deleted", message=f"Redirect removed: {text}."
+    )
+
+
+@transaction.atomic
+def domain_check_settings_save(
+    *,
+    domain: Domain,
+    by: User,
+    dkim_selectors: list[str],
+    health_path: str,
+    key_routes: list[str],
+) -> DomainCheckSettings:
+    """Store the facts the checks cannot guess for one domain."""
+    saved, _ = DomainCheckSettings.objects.update_or_create(
+        domain=domain,
+        defaults={
+            "dkim_selectors": dkim_selectors,
+            "health_path": health_path,
+            "key_routes": key_routes,
+        },
+    )
+    client_log(
+        client=domain.client,
+        actor=by,
+        kind="check_settings.saved",
+        message=f"Check settings saved for {domain.hostname}.",
+    )
+    return saved

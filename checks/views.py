@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from checks import panels, services
 from checks.forms import DomainCheckSettingsForm, RedirectRuleForm
-from checks.models import DomainCheckSettings
 from clients.access import (
     get_client_for_user,
     get_domain_for_user,
@@ -52,12 +51,11 @@ def redirect_rule_add(request: HttpRequest, client_code: str) -> HttpResponse:
     client = get_client_for_user(request, client_code)
     form = RedirectRuleForm(request.POST)
     if form.is_valid():
-        if client.redirect_rules.filter(source_url=form.cleaned_data["source_url"]).exists():
-            form.add_error("source_url", "This URL is already in the redirect map.")
+        try:
+            services.redirect_rule_add(client=client, by=request.user, rule=form.save(commit=False))
+        except ServiceError as exc:
+            form.add_error("source_url", str(exc))
         else:
-            rule = form.save(commit=False)
-            rule.client = client
-            rule.save()
             messages.success(request, "Redirect added to the map.")
             return redirect("clients:client_detail", client_code=client.code)
     html = panels.client_panel(request=request, client=client, rule_form=form)
@@ -71,7 +69,7 @@ def redirect_rule_add(request: HttpRequest, client_code: str) -> HttpResponse:
 def redirect_rule_delete(request: HttpRequest, client_code: str, rule_code: str) -> HttpResponse:
     client = get_client_for_user(request, client_code)
     rule = get_object_or_404(client.redirect_rules, code=rule_code)
-    rule.delete()
+    services.redirect_rule_delete(rule=rule, by=request.user)
     messages.success(request, "Redirect removed from the map.")
     return redirect("clients:client_detail", client_code=client.code)
 
@@ -91,6 +89,6 @@ def domain_settings(request: HttpRequest, domain_code: str) -> HttpResponse:
             {"client": domain.client, "panel": html},
             status=422,
         )
-    DomainCheckSettings.objects.update_or_create(domain=domain, defaults=form.cleaned_data)
+    services.domain_check_settings_save(domain=domain, by=request.user, **form.cleaned_data)
     messages.success(request, f"Check settings saved for {domain.hostname}.")
     return redirect("clients:client_detail", client_code=domain.client.code)

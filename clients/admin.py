@@ -1,5 +1,12 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from clients import services
 from clients.models import (
     Activity,
     ChecklistItem,
@@ -54,9 +61,26 @@ class GlossaryTermAdmin(GuardedModelAdmin):
     list_display = ["term", "plain"]
 
 
+class SoftRemoveAdmin(GuardedModelAdmin):
+    """Admin deletes of what staff can remove in the app (clients/softdelete.py) go
+    through the same service: soft, logged, and undoable from the client's page for the
+    undo window. Subclasses say which service removes one row."""
+
+    def remove(self, obj, by) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        self.remove(obj, request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet | Iterable) -> None:
+        for obj in queryset:
+            self.remove(obj, request.user)
+
+
 class DomainInline(GuardedTabularInline):
     model = Domain
     extra = 0
+    can_delete = False  # removed on its own page (soft, logged), not by a cascade here
     fields = ["hostname", "role", "purpose", "redirect_to"]
 
 
@@ -75,16 +99,22 @@ class ClientAdmin(GuardedModelAdmin):
 
 
 @admin.register(Domain)
-class DomainAdmin(GuardedModelAdmin):
+class DomainAdmin(SoftRemoveAdmin):
     list_display = ["hostname", "role", "client"]
     list_filter = ["role"]
     search_fields = ["hostname"]
 
+    def remove(self, obj: Domain, by) -> None:
+        services.domain_delete(domain=obj, by=by)
+
 
 @admin.register(ServiceAccount)
-class ServiceAccountAdmin(GuardedModelAdmin):
+class ServiceAccountAdmin(SoftRemoveAdmin):
     list_display = ["vendor", "kind", "client", "owner_name", "renewal_date"]
     list_filter = ["kind"]
+
+    def remove(self, obj: ServiceAccount, by) -> None:
+        services.service_account_delete(account=obj, by=by)
 
 
 class SprintStageInline(GuardedTabularInline):

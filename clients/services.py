@@ -241,9 +241,16 @@ def founder_add(
             user.save()
         elif user.is_staff:
             raise ServiceError("That email belongs to a staff account; use another address.")
-        membership, _ = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             user=user, client=client, defaults={"title": title}
         )
+        if created:
+            client_log(
+                client=client,
+                actor=by,
+                kind="founder.added",
+                message=f"{_name(by)} gave {email} a founder login.",
+            )
     if not password and not user.has_usable_password():
         transaction.on_commit(
             lambda: _send_invitation(
@@ -275,20 +282,15 @@ def _send_invitation(*, user: User, client: Client, by: User, site_url: str) -> 
 # ---------------------------------------------------------------- sprints
 
 
-def _client_log(*, client: Client, by: User, kind: str, message: str) -> None:
-    """Client-level changes go on the log of the client's running sprint, if one is
-    running (the log belongs to sprints; a client without one has nothing to show it)."""
-    sprint = client.sprints.filter(finished_at__isnull=True).order_by("-started_at").first()
-    if sprint is not None:
-        activity_log(sprint=sprint, actor=by, kind=kind, message=message, visible_to_founder=False)
-
-
 def domain_add(*, client: Client, by: User, domain: Domain) -> Domain:
     """Record a domain of the client (``domain`` is unsaved, validated by its form)."""
     domain.client = client
     domain.save()
-    _client_log(
-        client=client, by=by, kind="domain.added", message=f"{_name(by)} added {domain.hostname}."
+    client_log(
+        client=client,
+        actor=by,
+        kind="domain.added",
+        message=f"{_name(by)} added {domain.hostname}.",
     )
     return domain
 
@@ -297,8 +299,20 @@ def account_add(*, client: Client, by: User, account: ServiceAccount) -> Service
     """Record an outside account the client's product depends on (never a password)."""
     account.client = client
     account.save()
-    _client_log(client=client, by=by, kind="account.added", message=f"{_name(by)} added {account}.")
+    client_log(
+        client=client, actor=by, kind="account.added", message=f"{_name(by)} added {account}."
+    )
     return account
+
+
+@transaction.atomic
+def client_update(*, client: Client, by: User) -> Client:
+    """Save the client's edited details (``client`` carries the form's changes)."""
+    client.save()
+    client_log(
+        client=client, actor=by, kind="client.updated", message=f"{_name(by)} edited {client.name}."
+    )
+    return client
 
 
 @transaction.atomic

@@ -43,7 +43,7 @@ from checks.monitoring.models import (
 from checks.monitoring.probe import probe_many
 from clients.jobs.services import QueueUnavailable
 from clients.models import Client, Sprint
-from clients.services import ServiceError
+from clients.services import ServiceError, client_log
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +109,18 @@ def monitor_create(
         # every journey created in one sitting fall due in the same slot.
         slots = max(1, int(fields.get("interval_seconds") or 900) // SLOT_SECONDS)
         due += timedelta(seconds=SLOT_SECONDS * (uuid.uuid4().int % slots))
-    return Monitor.objects.create(
+    monitor = Monitor.objects.create(
         client=client, sprint=sprint, created_by=by, next_due_at=due, **fields
     )
+    _monitor_log(monitor=monitor, by=by, verb="added", text=f"Monitor {monitor.name} added.")
+    return monitor
 
 
+def _monitor_log(*, monitor: Monitor, by: User | None, verb: str, text: str) -> None:
+    client_log(client=monitor.client, actor=by, kind=f"monitor.{verb}", message=text)
+
+
+@transaction.atomic
 def monitor_update(*, monitor: Monitor, by: User | None, **fields: Any) -> Monitor:
     unknown = set(fields) - set(MONITOR_FIELDS)
     if unknown:
@@ -121,6 +128,7 @@ def monitor_update(*, monitor: Monitor, by: User | None, **fields: Any) -> Monit
     for name, value in fields.items():
         setattr(monitor, name, value)
     monitor.save()
+    _monitor_log(monitor=monitor, by=by, verb="updated", text=f"Monitor {monitor.name} edited.")
     return monitor
 
 
@@ -134,15 +142,18 @@ def monitor_pause(*, monitor: Monitor, by: User | None, now: datetime | None = N
     monitor.consecutive_failures = 0
     monitor.failing_since = None
     monitor.save(update_fields=["enabled", "status", "consecutive_failures", "failing_since"])
+    _monitor_log(monitor=monitor, by=by, verb="paused", text=f"Monitor {monitor.name} paused.")
     return monitor
 
 
+@transaction.atomic
 def monitor_resume(*, monitor: Monitor, by: User | None, now: datetime | None = None) -> Monitor:
     now = now or timezone.now()
     monitor.enabled = True
     monitor.status = MonitorStatus.NEW
     monitor.next_due_at = slot_floor(now)
     monitor.save(update_fields=["enabled", "status", "next_due_at"])
+    _monitor_log(monitor=monitor, by=by, verb="resumed", text=f"Monitor {monitor.name} resumed.")
     return monitor
 
 
@@ -156,8 +167,32 @@ def maintenance_add(
 ) -> MaintenanceWindow:
     if ends_at <= starts_at:
         raise ServiceError("The window must end after it starts.")
-    return MaintenanceWindow.objects.create(
-        monitor=monitor, starts_at=starts_at, ends_at=ends_at, reason=reason.strip(), created_by=by
+    with transaction.atomic():
+        window = MaintenanceWindow.objects.create(
+            monitor=monitor,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason.strip(),
+            created_by=by,
+        )
+        _monitor_log(
+            monitor=monitor,
+            by=by,
+            verb="maintenance_added",
+            text=f"Maintenance window added to {monitor.name}: no alerts while it is open.",
+        )
+    return window
+
+
+@transaction.atomic
+def maintenance_delete(*, window: MaintenanceWindow, by: User | None) -> None:
+    monitor = window.monitor
+    window.delete()
+    _monitor_log(
+        monitor=monitor,
+        by=by,
+        verb="maintenance_deleted",
+        text=f"Maintenance window removed from {monitor.name}.",
     )
 
 

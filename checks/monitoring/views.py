@@ -260,6 +260,6 @@ def maintenance_add(request: HttpRequest, monitor_code: str) -> HttpResponse:
 @require_POST
 def maintenance_delete(request: HttpRequest, window_code: str) -> HttpResponse:
     window = get_window_for_user(request, window_code)
-    window.delete()
+    services.maintenance_delete(window=window, by=request.user)
     messages.success(request, "Maintenance window removed.")
     return redirect("monitoring:monitor_detail", monitor_code=window.monitor.code)

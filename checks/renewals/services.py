@@ -228,6 +228,13 @@ def feed_revoke(*, feed: CalendarFeed, now: datetime | None = None) -> None:
     )
 
 
+def feed_touch(*, feed: CalendarFeed, now: datetime) -> None:
+    """Note when a calendar app last fetched the feed (one column, no log: it is a read
+    by a calendar app, not a change anyone made)."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
+    feed.last_fetched_at = now
+
+
 def feed_clients(feed: CalendarFeed) -> QuerySet[Client]:
     """What a feed may show: the owner's clients as of now (a staff member who lost staff
     rights, or a founder who left the client, sees nothing), narrowed to its client."""

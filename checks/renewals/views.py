@@ -104,7 +104,7 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         raise Http404
     now = timezone.now()
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=now)
+    services.feed_touch(feed=feed, now=now)
     body = services.feed_ics(
         feed=feed, today=timezone.localdate(), now=now, base_url=site_url(request)
     )

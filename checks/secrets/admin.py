@@ -19,11 +19,12 @@ from checks.secrets.models import (
     ScanRun,
     SecretRecord,
 )
+from clients.admin import SoftRemoveAdmin
 from launchready.guard.forms import GuardedModelAdmin, GuardedTabularInline
 
 
 @admin.register(SecretRecord)
-class SecretRecordAdmin(GuardedModelAdmin):
+class SecretRecordAdmin(SoftRemoveAdmin):
     form = SecretRecordAdminForm
     list_display = ["name", "client", "kind", "storage", "owner", "rotation_due", "exposure"]
     list_filter = ["kind", "exposure", "storage"]
@@ -32,6 +33,9 @@ class SecretRecordAdmin(GuardedModelAdmin):
     def save_model(self, request: HttpRequest, obj: SecretRecord, form, change: bool) -> None:
         # Marking a record suspected exposed here files its finding too.
         services.secret_record_save(record=obj, by=request.user)
+
+    def remove(self, obj: SecretRecord, by) -> None:
+        services.secret_record_delete(record=obj, by=by)
 
 
 @admin.register(EnvVar)
@@ -43,9 +47,12 @@ class EnvVarAdmin(GuardedModelAdmin):
 
 
 @admin.register(AllowlistEntry)
-class AllowlistEntryAdmin(GuardedModelAdmin):
+class AllowlistEntryAdmin(SoftRemoveAdmin):
     form = AllowlistAdminForm
     list_display = ["fingerprint", "client", "reason", "created_at"]
+
+    def remove(self, obj: AllowlistEntry, by) -> None:
+        services.allowlist_entry_delete(entry=obj, by=by)
 
 
 class ReadOnlyAdmin(GuardedModelAdmin):

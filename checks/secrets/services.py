@@ -34,6 +34,7 @@ from clients.notifications.models import EventKind
 from clients.notifications.services import notify
 from clients.services import (
     activity_log,
+    client_log,
     finding_sync_automated,
     soft_remove,
     soft_restore,
@@ -64,8 +65,16 @@ def _actor(user: User | None) -> User | None:
 def secret_record_save(*, record: SecretRecord, by: User | None) -> SecretRecord:
     """Create or update an inventory record and keep its "rotate this key" finding in
     step with its exposure status."""
+    created = record.pk is None
     record.save()
     secret_record_sync_finding(record=record)
+    client_log(
+        client=record.client,
+        actor=by,
+        kind="secrets.record_added" if created else "secrets.record_updated",
+        message=f"The secret record {record.name} was "
+        + ("added to the inventory." if created else "edited."),
+    )
     return record
 
 
@@ -176,9 +185,16 @@ def envmap_sync_findings(*, client: Client, names: list[str] | None = None) -> N
 @transaction.atomic
 def envvar_save(*, var: EnvVar, by: User, old_name: str | None = None) -> EnvVar:
     """Create or update a variable on the map and keep its exposure finding in step."""
+    created = var.pk is None
     var.save()
     names = [var.name] + ([old_name] if old_name and old_name != var.name else [])
     envmap_sync_findings(client=var.client, names=names)
+    client_log(
+        client=var.client,
+        actor=by,
+        kind="secrets.envvar_added" if created else "secrets.envvar_updated",
+        message=f"{var.name} was " + ("added to" if created else "edited on") + " the env map.",
+    )
     return var
 
 
@@ -187,6 +203,12 @@ def envvar_delete(*, var: EnvVar, by: User) -> None:
     client, name = var.client, var.name
     var.delete()
     envmap_sync_findings(client=client, names=[name])
+    client_log(
+        client=client,
+        actor=by,
+        kind="secrets.envvar_deleted",
+        message=f"{name} was removed from the env map.",
+    )
 
 
 def required_names(*, client: Client, environment: str) -> list[str]:
@@ -393,7 +415,9 @@ def allowlist_entry_delete(*, entry: AllowlistEntry, by: User) -> AllowlistEntry
         obj=entry,
         by=by,
         kind="secrets.allowlist_deleted",
-        message=f"An allowlist entry was removed ({entry.reason}); the next scan reports that value.",
+        message=(
+            f"An allowlist entry was removed ({entry.reason}); the next scan reports that value."
+        ),
     )
 
 

@@ -108,7 +108,7 @@ def client_edit(request: HttpRequest, client_code: str) -> HttpResponse:
     form = ClientForm(request.POST or None, instance=client, prefix="client")
     if request.method == "POST":
         if form.is_valid():
-            form.save()
+            services.client_update(client=form.save(commit=False), by=request.user)
             messages.success(request, "Saved.")
             return redirect("clients:client_detail", client_code=client.code)
         return render(
@@ -140,6 +140,7 @@ def domain_delete(request: HttpRequest, domain_code: str) -> HttpResponse:
         consequence="Checks stop looking at it, and it leaves the client page and the handover.",
         remove=lambda: services.domain_delete(domain=domain, by=request.user),
         back_url=reverse("clients:client_detail", args=[domain.client.code]),
+        restore_url=reverse("clients:domain_restore", args=[domain.code]),
     )
 
 
@@ -203,6 +204,7 @@ def account_delete(request: HttpRequest, account_code: str) -> HttpResponse:
         consequence="It leaves the client page and the handover's list of who owns what.",
         remove=lambda: services.service_account_delete(account=account, by=request.user),
         back_url=reverse("clients:client_detail", args=[account.client.code]),
+        restore_url=reverse("clients:account_restore", args=[account.code]),
     )
 
 

@@ -18,6 +18,10 @@ from django.urls import reverse
 from clients.services import ServiceError
 from clients.softdelete import SoftDeleteModel, undo_window
 
+# A flash message whose extra_tags start with this carries the URL its Undo button posts
+# to (templates/_messages.html); Django's message storage keeps extra_tags as they are.
+UNDO_TAG = "undo:"
+
 
 def _minutes() -> int:
     return max(1, int(undo_window().total_seconds() // 60))
@@ -31,14 +35,17 @@ def confirm_then_remove(
     consequence: str,
     remove: Callable[[], object],
     back_url: str,
+    restore_url: str,
 ) -> HttpResponse:
     """GET: a page asking to confirm (a plain form, no script needed). POST: remove
-    through the service and go back, saying how long it can be undone."""
+    through the service and go back, saying how long it can be undone; the flash message
+    carries an Undo button that posts to ``restore_url``."""
     if request.method == "POST":
         remove()
         messages.success(
             request,
-            f"Removed {thing} {name}. Changed your mind? Undo it below within {_minutes()} minutes.",
+            f"Removed {thing} {name}. Changed your mind? You can undo it for {_minutes()} minutes.",
+            extra_tags=UNDO_TAG + restore_url,
         )
         return redirect(back_url)
     context = {
@@ -52,7 +59,12 @@ def confirm_then_remove(
 
 
 def restore_and_return(
-    request: HttpRequest, *, thing: str, name: str, restore: Callable[[], object], back_url: str
+    request: HttpRequest,
+    *,
+    thing: str,
+    name: str,
+    restore: Callable[[], object],
+    back_url: str,
 ) -> HttpResponse:
     try:
         restore()

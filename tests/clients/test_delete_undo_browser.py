@@ -67,6 +67,30 @@ def test_consultant_removes_a_domain_confirms_and_undoes_it_without_javascript(
     assert kinds == ["domain.restored", "domain.deleted"]
 
 
+def test_the_undo_button_in_the_removed_message_puts_the_record_back(
+    no_js_page, live_server, consultant, client_a, sprint_a
+):
+    from checks.secrets.models import SecretRecord
+
+    SecretRecord.objects.create(client=client_a, name="POSTMARK_TOKEN", kind="api_key")
+    page = no_js_page
+    _login(page, live_server, consultant)
+    page.goto(f"{live_server.url}/secrets/{client_a.code}/")
+    page.locator("tr", has_text="POSTMARK_TOKEN").get_by_role("link", name="Remove").click()
+    page.get_by_role("button", name="Remove the secret record").click()
+
+    flash = page.locator(".messages li", has_text="Removed the secret record POSTMARK_TOKEN")
+    expect(flash).to_contain_text("You can undo it for 10 minutes")
+    _shot(page, "remove-05-undo-in-message")
+    assert not SecretRecord.objects.filter(name="POSTMARK_TOKEN").exists()
+    flash.get_by_role("button", name="Undo").click()
+
+    expect(page.get_by_text("Put back the secret record POSTMARK_TOKEN.")).to_be_visible()
+    assert SecretRecord.objects.filter(name="POSTMARK_TOKEN").exists()
+    kinds = list(sprint_a.activities.values_list("kind", flat=True)[:2])
+    assert kinds == ["secrets.record_restored", "secrets.record_deleted"]
+
+
 def test_keep_it_leaves_the_secret_record_in_place(no_js_page, live_server, consultant, client_a):
     from checks.secrets.models import SecretRecord
 

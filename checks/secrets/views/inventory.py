@@ -152,6 +152,7 @@ def record_delete(request: HttpRequest, record_code: str) -> HttpResponse:
         ),
         remove=lambda: services.secret_record_delete(record=record, by=request.user),
         back_url=reverse("secrets:secrets_inventory", args=[record.client.code]),
+        restore_url=reverse("secrets:secrets_record_restore", args=[record.code]),
     )
 
 

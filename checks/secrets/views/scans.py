@@ -86,6 +86,7 @@ def allow_delete(request: HttpRequest, allow_code: str) -> HttpResponse:
         consequence="The next scan reports this value again and files a finding for it.",
         remove=lambda: services.allowlist_entry_delete(entry=entry, by=request.user),
         back_url=reverse("secrets:secrets_inventory", args=[entry.client.code]) + "#scans",
+        restore_url=reverse("secrets:secrets_allow_restore", args=[entry.code]),
     )
 
 
