@@ -148,10 +148,20 @@ def page_etag(page: StatusPage, *, now: datetime) -> str:
     state, the incidents, public updates and maintenance windows, and the minute (the page
     says "as of HH:MM", and today's bar and open incidents move with time). So a body is
     at most a minute behind the probes; a state change or a staff update shows at once."""
-    facts: list[object] = [page.pk, page.slug, page.updated_at.isoformat(), f"{now:%Y%m%d%H%M}"]
+    facts: list[object] = [
+        page.pk,
+        page.slug,
+        page.title,
+        page.intro,
+        page.updated_at.isoformat(),
+        f"{now:%Y%m%d%H%M}",
+    ]
     entries = list(
         PublicMonitor.objects.filter(page=page).values_list(
             "monitor_id",
+            "public_name",
+            "show_url",
+            "position",
             "monitor__status",
             "monitor__enabled",
             "monitor__consecutive_failures",
