@@ -65,7 +65,10 @@ def status_public(request: HttpRequest, status_slug: str) -> HttpResponse:
         "ETag": etag,
         "Cache-Control": f"public, max-age={settings.STATUS_PAGE_MAX_AGE}",
     }
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    # A proxy that compresses the body (nginx gzip) weakens the ETag to W/"..."; the
+    # visitor's next request sends that back, and it still names this body.
+    sent = request.headers.get("If-None-Match", "")
+    if etag in [t.strip().removeprefix("W/") for t in sent.split(",")]:
         return HttpResponse(status=304, headers=headers)
     key = f"status-page:{page.pk}:{etag}"
     body = cache.get(key)
