@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from checks.statuspage.models import IncidentUpdate, StatusPage, Subscriber
+from checks.statuspage.models import IncidentNotice, IncidentUpdate, StatusPage, Subscriber
 from launchready.guard.forms import GuardedModelAdmin
 
 
@@ -24,3 +24,9 @@ class SubscriberAdmin(GuardedModelAdmin):
     list_display = ("email", "page", "created_at", "confirmed_at")
     readonly_fields = ("created_at",)
     raw_id_fields = ("page",)
+
+
+@admin.register(IncidentNotice)
+class IncidentNoticeAdmin(GuardedModelAdmin):
+    list_display = ("incident", "event", "created_at", "sent", "failed", "skipped")
+    readonly_fields = ("incident", "event", "created_at", "sent", "failed", "skipped")

@@ -117,3 +117,60 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} on {self.page}"
+
+
+class DailyUptime(models.Model):
+    """One monitor-day (UTC): the sum of that day's hourly rollups, written by the hourly
+    `status_days_summarise` task, so the 90-day bars read 90 small rows per monitor instead
+    of summing a year of rollups on every view. Only complete days are kept; the page adds
+    today from the rollups and raw results."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    total = models.PositiveIntegerField()
+    failures = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "day"], name="daily_uptime_once"),
+            models.CheckConstraint(
+                condition=Q(failures__lte=models.F("total")), name="daily_uptime_failures_le_total"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_uptime_day")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.day}: {self.failures}/{self.total} failed"
+
+
+class NoticeEvent(models.TextChoices):
+    OPENED = "opened", "Opened"
+    RESOLVED = "resolved", "Resolved"
+
+
+class NoticeSkip(models.TextChoices):
+    NONE = "", "Sent"
+    MAINTENANCE = "maintenance", "In a maintenance window"
+    PAUSED = "paused", "Monitor paused"
+    NOT_OPENED = "not_opened", "Its opening was not announced"
+
+
+class IncidentNotice(models.Model):
+    """The automatic email to subscribers when an incident on a public monitor opens or
+    resolves: written (claimed) before sending, so each incident and event is decided once.
+    `skipped` says why nobody was mailed (maintenance window, paused monitor)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=8, choices=NoticeEvent.choices)
+    created_at = models.DateTimeField()
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    skipped = models.CharField(max_length=12, choices=NoticeSkip.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "event"], name="incident_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.incident_id} {self.event}: {self.sent} sent"

@@ -3,37 +3,26 @@ only), staff-written incident updates, and visitors' incident-email subscription
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from checks.monitoring.alerts import _format_duration as format_duration
-from checks.monitoring.models import Incident, MaintenanceWindow, ProbeResult, Rollup
-from checks.monitoring.services import epoch_hour, hour_start
+from checks.monitoring.models import Incident, MaintenanceWindow
 from checks.statuspage.models import IncidentUpdate, PublicMonitor, StatusPage, Subscriber
+from checks.statuspage.uptime import DayBar, day_bars
 from clients.models import Client
 from launchready.sites import site_url
 
-BAR_DAYS = 90
 INCIDENT_DAYS = 14
-
-
-@dataclass
-class DayBar:
-    day: date
-    total: int = 0
-    failures: int = 0
-
-    @property
-    def uptime_pct(self) -> float | None:
-        return None if self.total == 0 else 100.0 * (self.total - self.failures) / self.total
 
 
 @dataclass
@@ -76,64 +65,13 @@ class PageView:
     generated_at: datetime
 
 
-def _day_bars(monitor_ids: list[int], *, now: datetime) -> dict[int, list[DayBar]]:
-    """Daily totals for BAR_DAYS UTC days, summed in the database (a year of rollups for
-    20 monitors stays a few thousand grouped rows), plus raw rows for the hour not yet
-    rolled up."""
-    end_hour = epoch_hour(now) + 1
-    today = now.astimezone(hour_start(0).tzinfo).date()
-    first_day = today - timedelta(days=BAR_DAYS - 1)
-    start_hour = epoch_hour(
-        datetime(first_day.year, first_day.month, first_day.day, tzinfo=hour_start(0).tzinfo)
-    )
-    sums: dict[int, dict[int, list[int]]] = defaultdict(dict)
-    rows = (
-        Rollup.objects.filter(monitor_id__in=monitor_ids, hour__gte=start_hour, hour__lt=end_hour)
-        .annotate(day=F("hour") / 24)
-        .values("monitor_id", "day")
-        .annotate(t=Sum("total"), f=Sum("failures"))
-        .values_list("monitor_id", "day", "t", "f")
-    )
-    last_rolled: dict[int, int] = {}
-    for pk, day, total, failures in rows:
-        sums[pk][day] = [total, failures]
-    for pk, hour in (
-        Rollup.objects.filter(monitor_id__in=monitor_ids, hour__gte=end_hour - 3)
-        .values("monitor_id")
-        .annotate(h=Max("hour"))
-        .values_list("monitor_id", "h")
-    ):
-        last_rolled[pk] = hour
-    # Raw results for the hours after each monitor's last rollup (normally the current hour).
-    raw_from = hour_start(end_hour - 2)
-    raw = ProbeResult.objects.filter(
-        monitor_id__in=monitor_ids, checked_at__gte=raw_from
-    ).values_list("monitor_id", "checked_at", "ok")
-    for pk, at, ok in raw:
-        hour = epoch_hour(at)
-        if hour <= last_rolled.get(pk, -1):
-            continue
-        slot = sums[pk].setdefault(hour // 24, [0, 0])
-        slot[0] += 1
-        slot[1] += 0 if ok else 1
-    out: dict[int, list[DayBar]] = {}
-    first_index = (today - date(1970, 1, 1)).days - (BAR_DAYS - 1)
-    for pk in monitor_ids:
-        by_day = sums.get(pk, {})
-        out[pk] = [
-            DayBar(first_day + timedelta(days=n), *by_day.get(first_index + n, (0, 0)))
-            for n in range(BAR_DAYS)
-        ]
-    return out
-
-
 def page_view(page: StatusPage, *, now: datetime | None = None) -> PageView:
     """Everything the public page shows. Reads a monitor's state and numbers, never its
     internal name, URL (unless show_url) or error texts."""
     now = now or timezone.now()
     entries = list(page.entries.select_related("monitor"))
     ids = [e.monitor_id for e in entries]
-    bars = _day_bars(ids, now=now)
+    bars = day_bars(ids, now=now)
     windows = list(
         MaintenanceWindow.objects.filter(
             monitor_id__in=ids, ends_at__gt=now, starts_at__lt=now + timedelta(days=14)
@@ -202,6 +140,56 @@ def page_view(page: StatusPage, *, now: datetime | None = None) -> PageView:
         overall=overall,
         generated_at=now,
     )
+
+
+def page_etag(page: StatusPage, *, now: datetime) -> str:
+    """A strong ETag from the facts the page is built from, cheap enough to answer a
+    conditional GET without building the page: the page's settings, each shown monitor's
+    state, the incidents, public updates and maintenance windows, and the minute (the page
+    says "as of HH:MM", and today's bar and open incidents move with time). So a body is
+    at most a minute behind the probes; a state change or a staff update shows at once."""
+    facts: list[object] = [
+        page.pk,
+        page.slug,
+        page.title,
+        page.intro,
+        page.updated_at.isoformat(),
+        f"{now:%Y%m%d%H%M}",
+    ]
+    entries = list(
+        PublicMonitor.objects.filter(page=page).values_list(
+            "monitor_id",
+            "public_name",
+            "show_url",
+            "position",
+            "monitor__status",
+            "monitor__enabled",
+            "monitor__consecutive_failures",
+            "monitor__url",
+        )
+    )
+    ids = [row[0] for row in entries]
+    facts += entries
+    facts.append(
+        tuple(
+            Incident.objects.filter(monitor_id__in=ids)
+            .aggregate(
+                n=Count("pk", distinct=True),
+                last=Max("pk"),
+                closed=Max("closed_at"),
+                open=Count("pk", filter=Q(closed_at__isnull=True), distinct=True),
+                updates=Count("public_updates", filter=Q(public_updates__public=True)),
+                last_update=Max("public_updates__pk", filter=Q(public_updates__public=True)),
+            )
+            .values()
+        )
+    )
+    facts += list(
+        MaintenanceWindow.objects.filter(
+            monitor_id__in=ids, ends_at__gt=now, starts_at__lt=now + timedelta(days=14)
+        ).values_list("pk", "monitor_id", "starts_at", "ends_at")
+    )
+    return '"' + hashlib.sha256(repr(facts).encode()).hexdigest()[:32] + '"'
 
 
 # ---------------------------------------------------------------- staff side
@@ -285,7 +273,7 @@ def update_notify(*, update_id: int) -> int:
     page = entry.page
     sent = 0
     for subscriber in page.subscribers.filter(confirmed_at__isnull=False):
-        _send(
+        send_status_email(
             "status-update",
             to=subscriber.email,
             context={"page": page, "update": update, "service": entry.public_name},
@@ -305,7 +293,7 @@ def subscriber_add(*, page: StatusPage, email: str, base_url: str) -> Subscriber
     email = email.strip().lower()
     subscriber, created = Subscriber.objects.get_or_create(page=page, email=email)
     if subscriber.confirmed_at is None:
-        _send(
+        send_status_email(
             "status-confirm",
             to=email,
             context={
@@ -331,7 +319,7 @@ def subscriber_remove(*, token: str) -> bool:
     return bool(deleted)
 
 
-def _send(kind: str, *, to: str, context: dict, leave_url: str | None) -> None:
+def send_status_email(kind: str, *, to: str, context: dict, leave_url: str | None) -> None:
     context = {**context, "leave_url": leave_url}
     subject = render_to_string(f"emails/{kind}-subject.txt", context).strip()
     text = render_to_string(f"emails/{kind}-body.txt", context)

@@ -4,6 +4,9 @@ budget (bench/statuspage_bench.py). Every text is escaped; tests/statuspage chec
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -11,6 +14,12 @@ from checks.monitoring.charts import uptime_colour
 from checks.statuspage.services import PublicEntry
 
 WIDTH, HEIGHT, GAP = 900, 34, 2
+
+
+@lru_cache(maxsize=512)
+def _day_label(day: date) -> str:
+    # strftime for each of 1,800 bars was a fifth of the drawing time; 90 days repeat.
+    return f"{day:%d %b %Y}"
 
 
 def bars_svg(entry: PublicEntry) -> SafeString:
@@ -22,16 +31,17 @@ def bars_svg(entry: PublicEntry) -> SafeString:
         f'aria-label="{title}" xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none">'
         f"<title>{title}</title>"
     ]
+    width = f"{bar_w:.1f}"
     for i, d in enumerate(days):
         pct = d.uptime_pct
+        day = _day_label(d.day)
         label = (
-            f"{d.day:%d %b %Y}: no data"
+            f"{day}: no data"
             if pct is None
-            else f"{d.day:%d %b %Y}: {pct:.2f}% up"
-            + (f", {d.failures} failed checks" if d.failures else "")
+            else f"{day}: {pct:.2f}% up" + (f", {d.failures} failed checks" if d.failures else "")
         )
         out.append(
-            f'<rect x="{i * (bar_w + GAP):.1f}" y="0" width="{bar_w:.1f}" height="{HEIGHT}" rx="2" '
+            f'<rect x="{i * (bar_w + GAP):.1f}" y="0" width="{width}" height="{HEIGHT}" rx="2" '
             f'fill="{uptime_colour(pct)}"><title>{label}</title></rect>'
         )
     out.append("</svg>")

@@ -5,11 +5,12 @@ anything else, including a page that is switched off."""
 
 from __future__ import annotations
 
-import hashlib
+from datetime import datetime
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -27,39 +28,54 @@ from clients.access import clients_for_user, get_client_for_user, staff_required
 from launchready.guard.fields import refusal_for
 from launchready.sites import site_url
 
+# The ETag holds the minute, so a cached body is never served past it; two minutes of
+# expiry only bound how long an unused one stays in the cache.
+BODY_CACHE_SECONDS = 120
+
 
 def _get_public_page(slug: str) -> StatusPage:
     return get_object_or_404(StatusPage.objects.select_related("client"), slug=slug, enabled=True)
 
 
-def _render_public(
-    request: HttpRequest, page: StatusPage, form: SubscribeForm, status: int = 200
-) -> HttpResponse:
-    view = services.page_view(page)
+def _render_body(page: StatusPage, form: SubscribeForm, *, now: datetime) -> str:
+    view = services.page_view(page, now=now)
     rows = [(entry, bars_svg(entry)) for entry in view.entries]
     # Rendered without the request: no context processor touches the session, so the
     # response carries no "Vary: Cookie" and shared caches may keep it.
-    body = render_to_string(
+    return render_to_string(
         "statuspage/public.html", {"view": view, "form": form, "rows": rows, "page": page}
     )
-    return HttpResponse(body, status=status)
+
+
+def _render_public(
+    request: HttpRequest, page: StatusPage, form: SubscribeForm, status: int = 200
+) -> HttpResponse:
+    return HttpResponse(_render_body(page, form, now=timezone.now()), status=status)
 
 
 @require_http_methods(["GET", "HEAD"])
 def status_public(request: HttpRequest, status_slug: str) -> HttpResponse:
-    """The page itself: cacheable for 30 s by anyone (it holds nothing private), with an
-    ETag of the body so a conditional GET answers 304."""
+    """The page itself: cacheable for 30 s by anyone (it holds nothing private). The ETag
+    comes from a few cheap facts (services.page_etag), so a matching If-None-Match answers
+    304 without building the page, and the body is kept in the cache under its ETag."""
     page = _get_public_page(status_slug)
-    response = _render_public(request, page, SubscribeForm())
-    etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={settings.STATUS_PAGE_MAX_AGE}"
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        not_modified = HttpResponse(status=304)
-        not_modified["ETag"] = etag
-        not_modified["Cache-Control"] = response["Cache-Control"]
-        return not_modified
-    return response
+    now = timezone.now()
+    etag = services.page_etag(page, now=now)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={settings.STATUS_PAGE_MAX_AGE}",
+    }
+    # A proxy that compresses the body (nginx gzip) weakens the ETag to W/"..."; the
+    # visitor's next request sends that back, and it still names this body.
+    sent = request.headers.get("If-None-Match", "")
+    if etag in [t.strip().removeprefix("W/") for t in sent.split(",")]:
+        return HttpResponse(status=304, headers=headers)
+    key = f"status-page:{page.pk}:{etag}"
+    body = cache.get(key)
+    if body is None:
+        body = _render_body(page, SubscribeForm(), now=now)
+        cache.set(key, body, timeout=BODY_CACHE_SECONDS)
+    return HttpResponse(body, headers=headers)
 
 
 def _subscribe_limited(request: HttpRequest, slug: str) -> bool:
