@@ -110,7 +110,10 @@ def test_a_run_past_its_deadline_is_stopped_and_reaped():
 
 
 def test_a_run_over_its_memory_cap_is_stopped():
-    hog = "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+    hog = (
+        "import time; b = bytearray(300 * 1024 * 1024); "
+        "b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+    )
     import sys
 
     outcome = process.run([sys.executable, "-c", hog], env={}, deadline_s=20, memory_mb=100)
