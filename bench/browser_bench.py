@@ -114,7 +114,9 @@ def lighthouse_figures(base: str, runs: int) -> None:
     print(f"plain Lighthouse CLI, same page: {_summary(plain)}; {_load()}")
 
 
-PHASES = ("proxy_ms", "import_ms", "driver_ms", "launch_ms", "steps_ms", "screenshot_ms")
+PHASES = (
+    "proxy_ms", "import_ms", "driver_ms", "launch_ms", "page_ms", "steps_ms", "screenshot_ms"
+)  # fmt: skip
 
 
 def journey_figures(base: str, var: str, rounds: int) -> int:
@@ -133,8 +135,9 @@ def journey_figures(base: str, var: str, rounds: int) -> int:
         assert facts.ok, facts.error
         times.append(facts.elapsed_ms / 1000)
         meta = facts.meta
-        known = sum(int(meta.get(k) or 0) for k in PHASES)
+        known = sum(int(meta.get(k) or 0) for k in PHASES)  # the rest: Python start, exit, reaping
         phases = ", ".join(f"{k[:-3]} {meta[k]}" for k in PHASES if k in meta)
+        phases += " (steps " + "/".join(str(s["ms"]) for s in facts.steps) + ")"
         print(f"  five-step journey {facts.elapsed_ms} ms: {phases}, process start/exit and "
               f"reaping {facts.elapsed_ms - known} ms; {_load()}", flush=True)  # fmt: skip
     print(f"five-step journey: {_summary(times)}; target < 5 s; {_load()}")

@@ -5,7 +5,6 @@ Facts only; the monitor's up/down verdict is monitoring's."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
 import time
@@ -86,11 +85,7 @@ def _run_worker(
         "marker_value": settings.JOURNEY_MARKER_VALUE,
         "marker_field": settings.JOURNEY_MARKER_FIELD,
     }
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
-        "PYTHONPATH": str(settings.BASE_DIR),
-    }
+    env = process.tool_env(PYTHONPATH=str(settings.BASE_DIR))
     outcome = process.run(
         [sys.executable, "-m", "checks.browser.journey_worker"],
         env=env,

@@ -193,6 +193,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         )
         timings["launch_ms"] = _ms_since(launched)
         try:
+            opening = time.monotonic()
             marker = str(spec.get("marker_value", ""))
             context = browser.new_context(
                 extra_http_headers={spec["marker_header"]: marker} if marker else {},
@@ -202,6 +203,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
             page.set_default_timeout(timeout)
             recorder.attach(page)
             journey = _Journey(page, recorder, spec)
+            timings["page_ms"] = _ms_since(opening)
             stepping = time.monotonic()
             for index, step in enumerate(spec["steps"], start=1):
                 action, target = step["action"], step.get("target", "")

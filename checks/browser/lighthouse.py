@@ -5,7 +5,6 @@ verdict is checks/evaluation/perf.py's."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,11 +149,7 @@ def audit(
             return audit(url, desktop=desktop, deadline_s=deadline, proxy=own)
     mark = proxy.mark()
     argv = lighthouse_argv(url, proxy_url=proxy.url, deadline_s=deadline, desktop=desktop)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - node wants a HOME
-        "CHROME_PATH": settings.BROWSER_CHROMIUM_PATH,
-    }
+    env = process.tool_env(CHROME_PATH=settings.BROWSER_CHROMIUM_PATH)
     outcome = process.run(argv, env=env, deadline_s=deadline, memory_mb=settings.BROWSER_MEMORY_MB)
     return parse(url, "desktop" if desktop else "mobile", outcome, proxy.guard_refusals(mark))
 
