@@ -335,7 +335,8 @@ _ROWS = [
         "Mobile page speed meets the target",
         "edge",
         T,
-        "On a mid-range phone over a slow mobile connection this page is slow to show and to respond, so visitors leave before it loads. The finding lists the biggest gains first.",
+        "On a mid-range phone over a slow mobile connection this page is slow to show and to "
+        "respond, so visitors leave before it loads. The finding lists the biggest gains first.",
     ),
 ]
 

@@ -4,10 +4,12 @@ templates/browser/score_chart.svg (colours shared with the uptime charts)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from checks.browser.models import LighthouseAudit
 from checks.monitoring.charts import GOOD, WARN, label_time
 
 BAD = "#c92a2a"
@@ -21,7 +23,12 @@ SERIES = (
 
 
 def score_history_svg(
-    audits: Sequence, *, title: str, target: int, width: int = 960, height: int = 200
+    audits: Sequence[LighthouseAudit],
+    *,
+    title: str,
+    target: int,
+    width: int = 960,
+    height: int = 200,
 ) -> SafeString:
     """One line per category over the audits (oldest first), 0 to 100, with the target."""
     left, right, top, bottom = 40, 16, 20, 26
@@ -34,7 +41,7 @@ def score_history_svg(
     def y(value: float) -> float:
         return round(top + plot_h * (1 - value / 100), 1)
 
-    lines = []
+    lines: list[dict[str, Any]] = []
     for attr, label, colour in SERIES:
         points = [
             (x(i), y(getattr(a, attr)), getattr(a, attr))
@@ -74,4 +81,5 @@ def score_history_svg(
         "labels": ticks[::step],
         "empty": n == 0,
     }
-    return mark_safe(render_to_string("browser/score_chart.svg", context))  # noqa: S308 - template output
+    svg = render_to_string("browser/score_chart.svg", context)
+    return mark_safe(svg)  # noqa: S308 - template output

@@ -5,9 +5,9 @@ Facts only; the monitor's up/down verdict is monitoring's."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,31 +59,47 @@ def run_journey(
     deadline_s: float | None = None,
 ) -> JourneyFacts:
     deadline = float(deadline_s or settings.JOURNEY_DEADLINE_SECONDS)
-    with _browser_slots(), GuardProxy(deadline_s=deadline + 5) as proxy:
-        spec = {
-            "steps": [{"action": s.action, "target": s.target, "value": s.value} for s in steps],
-            "chromium": settings.BROWSER_CHROMIUM_PATH,
-            "proxy": proxy.url,
-            "step_timeout_ms": int(step_timeout_s * 1000),
-            "artefact_dir": str(artefact_dir),
-            "marker_header": settings.JOURNEY_MARKER_HEADER,
-            "marker_value": settings.JOURNEY_MARKER_VALUE,
-            "marker_field": settings.JOURNEY_MARKER_FIELD,
-        }
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
-            "PYTHONPATH": str(settings.BASE_DIR),
-        }
-        outcome = process.run(
-            [sys.executable, "-m", "checks.browser.journey_worker"],
-            env=env,
-            deadline_s=deadline,
-            memory_mb=settings.BROWSER_MEMORY_MB,
-            stdin=json.dumps(spec).encode(),
-            cwd=str(settings.BASE_DIR),
-        )
-        refused = proxy.guard_refusals()
+    with _browser_slots():
+        begun = time.monotonic()
+        with GuardProxy(deadline_s=deadline + 5) as proxy:
+            proxy_ms = round((time.monotonic() - begun) * 1000)
+            outcome, refused = _run_worker(steps, proxy, artefact_dir, step_timeout_s, deadline)
+    return _facts(outcome, refused, artefact_dir, proxy_ms=proxy_ms)
+
+
+def _run_worker(
+    steps: list[StepSpec],
+    proxy: GuardProxy,
+    artefact_dir: Path,
+    step_timeout_s: float,
+    deadline: float,
+) -> tuple[process.Outcome, tuple[str, ...]]:
+    mark = proxy.mark()
+    spec = {
+        "steps": [{"action": s.action, "target": s.target, "value": s.value} for s in steps],
+        "chromium": settings.BROWSER_CHROMIUM_PATH,
+        "proxy": proxy.url,
+        "step_timeout_ms": int(step_timeout_s * 1000),
+        "artefact_dir": str(artefact_dir),
+        "marker_header": settings.JOURNEY_MARKER_HEADER,
+        "marker_value": settings.JOURNEY_MARKER_VALUE,
+        "marker_field": settings.JOURNEY_MARKER_FIELD,
+    }
+    env = process.tool_env(PYTHONPATH=str(settings.BASE_DIR))
+    outcome = process.run(
+        [sys.executable, "-m", "checks.browser.journey_worker"],
+        env=env,
+        deadline_s=deadline,
+        memory_mb=settings.BROWSER_MEMORY_MB,
+        stdin=json.dumps(spec).encode(),
+        cwd=str(settings.BASE_DIR),
+    )
+    return outcome, proxy.guard_refusals(mark)
+
+
+def _facts(
+    outcome: process.Outcome, refused: tuple[str, ...], artefact_dir: Path, *, proxy_ms: int
+) -> JourneyFacts:
     elapsed = round(outcome.elapsed_s * 1000)
     if outcome.problem:
         return JourneyFacts(
@@ -115,8 +131,12 @@ def run_journey(
         refused=refused,
         screenshot=shot if shot is not None and shot.exists() else None,
         final_url=str(data.get("final_url") or ""),
+        # Where the time went: the proxy's start, the worker's phases (import, driver,
+        # browser launch, steps, screenshot), and the whole run as the parent saw it.
         meta={
             "token": outcome.token,
-            **{k: data[k] for k in ("launch_ms", "worker_ms") if k in data},
+            "proxy_ms": proxy_ms,
+            "worker_ms": data.get("worker_ms"),
+            **(data.get("timings") or {}),
         },
     )

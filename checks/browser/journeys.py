@@ -123,7 +123,9 @@ def journey_runs_store(*, now: datetime, runs: dict[int, JourneyFacts]) -> list[
                 ok=f.ok,
                 duration_ms=f.elapsed_ms,
                 failed_step=f.failed_step,
-                failed_step_text=steps.get((monitor_id, f.failed_step), "")[:300],
+                failed_step_text=(
+                    "" if f.failed_step is None else steps.get((monitor_id, f.failed_step), "")
+                )[:300],
                 error=f.error[:300],
                 steps=list(f.steps),
                 console_errors=list(f.console_errors),

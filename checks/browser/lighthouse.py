@@ -5,8 +5,8 @@ verdict is checks/evaluation/perf.py's."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 
@@ -18,21 +18,46 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 # Lighthouse's opportunity ids in words a founder can act on; unknown ones keep
 # Lighthouse's own title.
 PLAIN = {
-    "render-blocking-resources": "Scripts and stylesheets hold up the first paint: load scripts with defer or async and inline the little CSS the top of the page needs.",
-    "unused-javascript": "The page downloads JavaScript it never runs: remove unused libraries or load them only where needed.",
-    "unused-css-rules": "The page downloads CSS it never uses: trim the stylesheet or split it per page.",
-    "modern-image-formats": "Serve images as WebP or AVIF: they are much smaller than JPEG or PNG at the same quality.",
+    "render-blocking-resources": (
+        "Scripts and stylesheets hold up the first paint: load scripts with defer or async "
+        "and inline the little CSS the top of the page needs."
+    ),
+    "unused-javascript": (
+        "The page downloads JavaScript it never runs: remove unused libraries or load them "
+        "only where needed."
+    ),
+    "unused-css-rules": (
+        "The page downloads CSS it never uses: trim the stylesheet or split it per page."
+    ),
+    "modern-image-formats": (
+        "Serve images as WebP or AVIF: they are much smaller than JPEG or PNG at the same quality."
+    ),
     "uses-optimized-images": "Compress images: they are heavier than they need to be.",
-    "uses-responsive-images": "Images are larger than the size they are shown at on a phone: serve smaller versions (srcset).",
-    "offscreen-images": 'Images below the fold load straight away: lazy-load them (loading="lazy").',
-    "uses-text-compression": "Text files are sent uncompressed: switch on gzip or Brotli at the server or CDN.",
-    "server-response-time": "The server is slow to send the first byte: cache the page or speed up the back end.",
-    "redirects": "The page goes through redirects before it loads: link straight to the final address.",
+    "uses-responsive-images": (
+        "Images are larger than the size they are shown at on a phone: serve smaller "
+        "versions (srcset)."
+    ),
+    "offscreen-images": (
+        'Images below the fold load straight away: lazy-load them (loading="lazy").'
+    ),
+    "uses-text-compression": (
+        "Text files are sent uncompressed: switch on gzip or Brotli at the server or CDN."
+    ),
+    "server-response-time": (
+        "The server is slow to send the first byte: cache the page or speed up the back end."
+    ),
+    "redirects": (
+        "The page goes through redirects before it loads: link straight to the final address."
+    ),
     "unminified-javascript": "JavaScript is not minified: minify it in the build.",
     "unminified-css": "CSS is not minified: minify it in the build.",
     "efficient-animated-content": "Animated GIFs are heavy: replace them with video.",
-    "legacy-javascript": "Old-browser JavaScript is sent to modern phones: drop needless polyfills.",
-    "duplicated-javascript": "The same JavaScript module is shipped more than once: de-duplicate the bundles.",
+    "legacy-javascript": (
+        "Old-browser JavaScript is sent to modern phones: drop needless polyfills."
+    ),
+    "duplicated-javascript": (
+        "The same JavaScript module is shipped more than once: de-duplicate the bundles."
+    ),
     "uses-rel-preconnect": "Connect early to the other sites the page needs (preconnect).",
     "prioritize-lcp-image": "The largest image is found late: preload it.",
     "total-byte-weight": "The page is heavy to download: cut images, fonts and scripts.",
@@ -82,61 +107,77 @@ def chrome_flags(proxy_url: str) -> list[str]:
     ]
 
 
-def audit(url: str, *, desktop: bool = False, deadline_s: float | None = None) -> LighthouseFacts:
+# Audits whose output nothing here reads, skipped to save time: the filmstrip, the final
+# and full-page screenshots (a base64 image each), the back/forward cache test (a second
+# navigation) and the script treemap (source maps). None of them counts in a score.
+SKIPPED_AUDITS = ("screenshot-thumbnails", "final-screenshot", "bf-cache", "script-treemap-data")
+
+
+def lighthouse_argv(url: str, *, proxy_url: str, deadline_s: float, desktop: bool) -> list[str]:
+    argv = [
+        settings.BROWSER_LIGHTHOUSE_BIN,
+        url,
+        "--output=json",
+        "--output-path=stdout",
+        "--quiet",
+        f"--only-categories={','.join(CATEGORIES)}",
+        f"--skip-audits={','.join(SKIPPED_AUDITS)}",
+        "--disable-full-page-screenshot",
+        f"--max-wait-for-load={int(deadline_s * 1000 * 0.6)}",
+        # Lighthouse splits this on spaces and keeps quotes, so no flag may need quoting.
+        f"--chrome-flags={' '.join(chrome_flags(proxy_url))}",
+    ]
+    if desktop:
+        argv.append("--preset=desktop")
+    return argv
+
+
+def audit(
+    url: str,
+    *,
+    desktop: bool = False,
+    deadline_s: float | None = None,
+    proxy: GuardProxy | None = None,
+) -> LighthouseFacts:
     """Run Lighthouse on ``url`` (mobile form factor and simulated throttling unless
-    ``desktop``). Never raises for the page's faults: they come back as ``error``."""
-    form = "desktop" if desktop else "mobile"
+    ``desktop``). Never raises for the page's faults: they come back as ``error``.
+    A job auditing several pages passes its one ``proxy``; without one, the audit starts
+    its own."""
     deadline = float(deadline_s or settings.LIGHTHOUSE_DEADLINE_SECONDS)
-    with GuardProxy(deadline_s=deadline + 5) as proxy:
-        argv = [
-            settings.BROWSER_LIGHTHOUSE_BIN,
-            url,
-            "--output=json",
-            "--output-path=stdout",
-            "--quiet",
-            f"--only-categories={','.join(CATEGORIES)}",
-            f"--max-wait-for-load={int(deadline * 1000 * 0.6)}",
-            # Lighthouse splits this on spaces and keeps quotes, so no flag may need quoting.
-            f"--chrome-flags={' '.join(chrome_flags(proxy.url))}",
-        ]
-        if desktop:
-            argv.append("--preset=desktop")
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - node wants a HOME
-            "CHROME_PATH": settings.BROWSER_CHROMIUM_PATH,
-        }
-        outcome = process.run(
-            argv, env=env, deadline_s=deadline, memory_mb=settings.BROWSER_MEMORY_MB
-        )
-        refused = proxy.guard_refusals()
-    return parse(url, form, outcome, refused)
+    if proxy is None:
+        with GuardProxy(deadline_s=deadline + 5) as own:
+            return audit(url, desktop=desktop, deadline_s=deadline, proxy=own)
+    mark = proxy.mark()
+    argv = lighthouse_argv(url, proxy_url=proxy.url, deadline_s=deadline, desktop=desktop)
+    env = process.tool_env(CHROME_PATH=settings.BROWSER_CHROMIUM_PATH)
+    outcome = process.run(argv, env=env, deadline_s=deadline, memory_mb=settings.BROWSER_MEMORY_MB)
+    return parse(url, "desktop" if desktop else "mobile", outcome, proxy.guard_refusals(mark))
 
 
 def parse(
     url: str, form: str, outcome: process.Outcome, refused: tuple[str, ...]
 ) -> LighthouseFacts:
-    base = {"url": url, "form_factor": form, "refused": refused, "elapsed_s": outcome.elapsed_s}
+    def facts(**found: Any) -> LighthouseFacts:
+        return LighthouseFacts(
+            url=url, form_factor=form, refused=refused, elapsed_s=outcome.elapsed_s, **found
+        )
+
     if outcome.problem:
-        return LighthouseFacts(**base, error=outcome.problem)
+        return facts(error=outcome.problem)
     try:
         lhr = json.loads(outcome.stdout)
     except ValueError:
         tail = outcome.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        return LighthouseFacts(
-            **base,
-            error=f"Lighthouse did not produce a report (exit {outcome.returncode}) {tail[0]}"[
-                :300
-            ],
-        )
+        said = f"Lighthouse did not produce a report (exit {outcome.returncode}) {tail[0]}"
+        return facts(error=said[:300])
     runtime = lhr.get("runtimeError") or {}
     if runtime.get("code") and runtime.get("code") != "NO_ERROR":
         reason = runtime.get("message") or runtime["code"]
         if refused and any(url_host_in(url, r) for r in refused):
             reason = f"the network guard refused the page ({refused[0]})"
-        return LighthouseFacts(**base, error=f"Lighthouse could not load the page: {reason}"[:300])
+        return facts(error=f"Lighthouse could not load the page: {reason}"[:300])
     categories = lhr.get("categories") or {}
-    scores = {
+    scores: dict[str, int | None] = {
         cid: (
             None
             if (categories.get(cid) or {}).get("score") is None
@@ -158,8 +199,7 @@ def parse(
     error = None
     if scores["performance"] is None:
         error = "Lighthouse could not compute a performance score for this page"
-    return LighthouseFacts(
-        **base,
+    return facts(
         scores=scores,
         lcp_ms=None if lcp is None else round(lcp),
         cls=None if cls is None else round(cls, 3),
@@ -177,7 +217,7 @@ def url_host_in(url: str, refusal: str) -> bool:
     return refusal.startswith(f"{host}:")
 
 
-def opportunities(audits: dict) -> tuple[Opportunity, ...]:
+def opportunities(audits: dict[str, Any]) -> tuple[Opportunity, ...]:
     """Lighthouse's opportunities that would save time, biggest saving first."""
     found = []
     for audit_id, audit in audits.items():

@@ -137,4 +137,5 @@ class JourneyRun(models.Model):
         indexes = [models.Index(fields=["monitor", "checked_at"], name="journeyrun_monitor_time")]
 
     def __str__(self) -> str:
-        return f"{self.monitor_id} {'passed' if self.ok else 'failed'} at {self.checked_at:%Y-%m-%d %H:%M}"
+        verdict = "passed" if self.ok else "failed"
+        return f"{self.monitor_id} {verdict} at {self.checked_at:%Y-%m-%d %H:%M}"

@@ -48,6 +48,22 @@ class Outcome:
         return None
 
 
+def tool_env(**extra: str) -> dict[str, str]:
+    """The environment a browser tool runs with: nothing of ours but PATH and HOME, and
+    Node's compile cache (Node 22.1 and later; older ones ignore it), which saves about
+    half a second of every start of Playwright's driver."""
+    from django.conf import settings
+
+    cache = Path(settings.VAR_DIR) / "cache" / "node-compile"
+    cache.mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - node wants a HOME
+        "NODE_COMPILE_CACHE": str(cache),
+        **extra,
+    }
+
+
 def tagged_pids(token: str) -> list[int]:
     needle = f"{TOKEN_VAR}={token}".encode()
     found = []

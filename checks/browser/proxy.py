@@ -108,7 +108,8 @@ class _Handler(socketserver.BaseRequestHandler):
         except _Refused as exc:
             body = f"Refused by Launch Ready's network guard: {exc}\n".encode()
             client.sendall(
-                b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nX-LaunchReady-Guard: refused\r\n"
+                b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n"
+                b"X-LaunchReady-Guard: refused\r\n"
                 + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
                 + body
             )
@@ -132,7 +133,7 @@ class _Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
     owner: GuardProxy
 
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request(self, request, client_address) -> None:
         # Handler threads see the run's settings overrides and network budget.
         ctx = contextvars.copy_context()
         thread = threading.Thread(
@@ -162,11 +163,19 @@ class GuardProxy:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def guard_refusals(self) -> tuple[str, ...]:
+    def mark(self) -> int:
+        """Where the next run's refusals start (runs sharing the proxy go one at a time)."""
+        with self._lock:
+            return len(self.refused)
+
+    def guard_refusals(self, since: int = 0) -> tuple[str, ...]:
         """Requests refused for their address (not names that did not resolve: Chromium's
-        own background requests to its vendor fail that way offline), in order, once each."""
+        own background requests to its vendor fail that way offline), in order, once each;
+        those after ``since`` (a ``mark()``) only."""
         seen: dict[str, None] = {}
-        for r in self.refused:
+        with self._lock:
+            refused = self.refused[since:]
+        for r in refused:
             if r.reason.startswith("refused to contact"):
                 seen.setdefault(str(r), None)
         return tuple(seen)

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from checks import net
 from checks.browser import lighthouse
 from checks.browser.journeys import media_dir
 from checks.browser.models import JourneyRun, LighthouseAudit, LighthouseRun
+from checks.browser.proxy import GuardProxy
 from checks.catalogue import CHECKS
 from checks.evaluation import Status
 from checks.evaluation.perf import CHECK_ID, DEFAULT_TARGET, lighthouse_verdict
@@ -61,12 +62,14 @@ def pages_for_client(client: Client) -> list[tuple[str, str]]:
         elif route:
             path = route if route.startswith("/") else f"/{route}"
             pages.append((path, base + path))
-    seen: set[str] = set()
-    return [(r, u) for r, u in pages if not (u in seen or seen.add(u))]
+    unique: dict[str, str] = {}
+    for route, url in pages:
+        unique.setdefault(url, route)
+    return [(route, url) for url, route in unique.items()]
 
 
 def lighthouse_run_request(
-    *, sprint: Sprint, by: AbstractBaseUser | None, desktop: bool = False
+    *, sprint: Sprint, by: User | None, desktop: bool = False
 ) -> LighthouseRun:
     """Queue a Lighthouse run of the client's canonical page and key routes. Raises
     ServiceError when there is nothing to audit or a run is already going, and
@@ -99,12 +102,15 @@ def lighthouse_run_execute(*, run_id: int) -> LighthouseRun | None:
     pages = pages_for_client(client)
     target = lighthouse_target(client)
     job_progress(job=run, done=0, total=len(pages))
+    deadline = float(settings.LIGHTHOUSE_DEADLINE_SECONDS)
     try:
         audited = []
-        for n, (route, url) in enumerate(pages):
-            job_progress(job=run, done=n, phase=f"auditing {route}")
-            facts = lighthouse.audit(url, desktop=run.desktop)
-            audited.append((route, facts, lighthouse_verdict(facts, target=target)))
+        # One guard proxy for the whole job: the pages are audited one after the other.
+        with GuardProxy(deadline_s=len(pages) * (deadline + 5)) as proxy:
+            for n, (route, url) in enumerate(pages):
+                job_progress(job=run, done=n, phase=f"auditing {route}")
+                facts = lighthouse.audit(url, desktop=run.desktop, deadline_s=deadline, proxy=proxy)
+                audited.append((route, facts, lighthouse_verdict(facts, target=target)))
         now = timezone.now()
         with transaction.atomic():
             for route, facts, result in audited:
@@ -118,8 +124,10 @@ def lighthouse_run_execute(*, run_id: int) -> LighthouseRun | None:
                 sprint=run.sprint,
                 actor=None,
                 kind="lighthouse.done",
-                message=f"Lighthouse audited {len(audited)} page{'s' if len(audited) != 1 else ''}: "
-                f"{failing} below the performance target of {target}.",
+                message=(
+                    f"Lighthouse audited {len(audited)} page{'s' if len(audited) != 1 else ''}: "
+                    f"{failing} below the performance target of {target}."
+                ),
             )
     except Exception as exc:
         job_fail(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from checks.browser import services
 from checks.browser.charts import score_history_svg
 from checks.browser.models import JourneyRun, LighthouseAudit, LighthouseRun
-from clients.access import clients_for_user, get_client_for_user, staff_required
+from clients.access import AuthedRequest, clients_for_user, get_client_for_user, staff_required
 from clients.jobs.services import QueueUnavailable
 from clients.jobs.views import render_unavailable
 from clients.services import ServiceError
@@ -79,7 +79,7 @@ def lighthouse_client(request: HttpRequest, client_code: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def lighthouse_start(request: HttpRequest, client_code: str) -> HttpResponse:
+def lighthouse_start(request: AuthedRequest, client_code: str) -> HttpResponse:
     client = get_client_for_user(request, client_code)
     sprint = client.sprints.order_by("-started_at", "-id").first()
     if sprint is None:

@@ -24,7 +24,8 @@ class ProbeSpec:
     timeout_seconds: int
     due_at: datetime | None = None
     kind: str = "url"
-    steps: tuple = ()  # a journey's steps (checks.browser.journey.StepSpec), read before the threads
+    # A journey's steps (checks.browser.journey.StepSpec), read before the probe threads.
+    steps: tuple = ()
 
 
 @dataclass(frozen=True)

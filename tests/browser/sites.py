@@ -61,7 +61,10 @@ CONTACT = """<!doctype html><html lang="en"><head><title>Contact</title></head><
 <form method="post" action="/lead"><label>Name <input name="name"></label>
 <label>Email <input name="email" type="email"></label>{button}</form></body></html>"""
 
-THANKS = "<!doctype html><html><head><title>Thanks</title></head><body><p>Thanks, we will call you today.</p></body></html>"
+THANKS = (
+    "<!doctype html><html><head><title>Thanks</title></head>"
+    "<body><p>Thanks, we will call you today.</p></body></html>"
+)
 
 
 class Site:

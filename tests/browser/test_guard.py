@@ -36,6 +36,18 @@ def test_proxy_refuses_private_loopback_and_link_local(guard_on, address):
     assert proxy.guard_refusals(), "the refusal is recorded for the run's facts"
 
 
+def test_a_proxy_shared_by_a_job_gives_each_run_only_its_own_refusals(guard_on):
+    with GuardProxy(deadline_s=10) as proxy:
+        first = proxy.mark()
+        assert _via_proxy(proxy, "http://10.0.0.1:9/").status == 403
+        second = proxy.mark()
+        assert _via_proxy(proxy, "http://192.168.1.1:9/").status == 403
+        third = proxy.mark()
+    assert [r.split(":")[0] for r in proxy.guard_refusals(first)] == ["10.0.0.1", "192.168.1.1"]
+    assert [r.split(":")[0] for r in proxy.guard_refusals(second)] == ["192.168.1.1"]
+    assert proxy.guard_refusals(third) == ()
+
+
 def test_proxy_refuses_connect_tunnels_to_private_addresses(guard_on):
     with GuardProxy(deadline_s=10) as proxy:
         port = int(proxy.url.rsplit(":", 1)[1])
@@ -110,7 +122,10 @@ def test_a_run_past_its_deadline_is_stopped_and_reaped():
 
 
 def test_a_run_over_its_memory_cap_is_stopped():
-    hog = "import time; b = bytearray(300 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+    hog = (
+        "import time; b = bytearray(300 * 1024 * 1024); "
+        "b[::4096] = b'x' * len(b[::4096]); time.sleep(30)"
+    )
     import sys
 
     outcome = process.run([sys.executable, "-c", hog], env={}, deadline_s=20, memory_mb=100)

@@ -65,6 +65,9 @@ def test_lighthouse_run_stores_scores_passes_fast_fails_heavy_and_refuses_privat
     # The guard: the image from the private address and the redirect's target were refused.
     assert any(r.startswith(f"{PRIVATE_IP}:") for r in heavy.refused)
     assert private.status == "error" and private.performance is None
+    # The job's pages share one proxy; each audit keeps only its own refusals.
+    assert fast.refused == []
+    assert any(r.startswith(f"{PRIVATE_IP}:") for r in private.refused)
     assert allowed_site.private.hits == {}
 
     # The heavy page files a finding with its top three opportunities in plain words.

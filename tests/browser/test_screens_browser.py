@@ -14,7 +14,12 @@ from clients.jobs.models import JobStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STEPS = "visit https://acme.test/\nclick Contact us\nfill Email = lead+{marker}@acme.test\nsubmit Send\nexpect text Thanks"
+WEBP = "Serve images as WebP or AVIF: they are much smaller than JPEG or PNG at the same quality."
+
+STEPS = (
+    "visit https://acme.test/\nclick Contact us\nfill Email = lead+{marker}@acme.test\n"
+    "submit Send\nexpect text Thanks"
+)
 
 
 def test_consultant_writes_a_journey_and_reads_its_failure(
@@ -72,7 +77,7 @@ def test_lighthouse_history_page(
             audited_at=now - timedelta(days=days), status="pass" if perf >= 85 else "fail",
             target=85, performance=perf, accessibility=93, best_practices=78, seo=90,
             lcp_ms=1900 + 100 * days, cls=0.02, tbt_ms=120,
-            opportunities=[{"id": "modern-image-formats", "plain": "Serve images as WebP or AVIF: they are much smaller than JPEG or PNG at the same quality.", "savings_ms": 2400}],
+            opportunities=[{"id": "modern-image-formats", "plain": WEBP, "savings_ms": 2400}],
         )  # fmt: skip
     login(consultant)
     page.goto(f"{live_server.url}/clients/{client_a.code}/lighthouse/")

@@ -110,11 +110,15 @@ AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
-    .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+    .map(v => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+    }));
 }"""
 
-SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+SMALL_TARGETS = """() => [
+    ...document.querySelectorAll('a, button, input, select, textarea, summary'),
+  ]
   .filter(e => e.offsetParent !== null && e.type !== 'hidden')
   // WCAG 2.5.8 exempts targets inside a sentence or a block of text.
   .filter(e => !e.closest('p, li:not(.step), td, dd, .small, .crumbs'))
@@ -126,7 +130,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a, button, input, select
 WIDE = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > 391 && e.offsetParent !== null)
   .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > 391))
-  .slice(0, 8).map(e => `${Math.round(e.getBoundingClientRect().right)} ${e.outerHTML.slice(0, 120)}`)"""
+  .slice(0, 8)
+  .map(e => `${Math.round(e.getBoundingClientRect().right)} ${e.outerHTML.slice(0, 120)}`)"""
 
 
 def _open(page, live_server, login, pages, name):

@@ -182,7 +182,8 @@ def test_bad_steps_are_refused_with_a_sentence(text, message):
 def test_monitor_form_keeps_typed_steps_on_error(staff_client, client_a):
     response = staff_client.post(
         reverse("monitoring:monitor_add", args=[client_a.code]),
-        {"name": "Lead form", "kind": "journey", "steps": "visit https://acme.test/\njump", "method": "GET",
+        {"name": "Lead form", "kind": "journey", "steps": "visit https://acme.test/\njump",
+         "method": "GET",
          "expected_status": 200, "interval_seconds": 900, "timeout_seconds": 10,
          "failures_before_alert": 2, "reminder_hours": 6},
     )  # fmt: skip

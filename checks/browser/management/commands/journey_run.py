@@ -46,9 +46,8 @@ class Command(BaseCommand):
                 f"{'PASSED' if facts.ok else 'FAILED'} {monitor.name} in {facts.elapsed_ms} ms"
             )
             for s in facts.steps:
-                self.stdout.write(
-                    f"  {s['position']}. {s['action']}: {'ok' if s['ok'] else 'FAILED'} ({s['ms']} ms)"
-                )
+                verdict = "ok" if s["ok"] else "FAILED"
+                self.stdout.write(f"  {s['position']}. {s['action']}: {verdict} ({s['ms']} ms)")
             if not facts.ok:
                 self.stdout.write(facts.error)
                 for line in (*facts.console_errors, *facts.failed_requests, *facts.refused):
