@@ -145,14 +145,33 @@ SCREENSHOT_DIR = Path(
 )
 
 
-@pytest.fixture(scope="session")
-def playwright(playwright):
+def _drives_playwright(item: pytest.Item) -> bool:
+    return "playwright" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API marks an event loop as running in this thread from its start
-    # to the end of the session; Django refuses ORM calls there unless told they are safe
-    # (they are: one thread, no async code of ours). Only browser tests start it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield playwright
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    # to the end of the session, and Django refuses ORM calls under a running loop. The
+    # browser tests go last (stable order otherwise; pytest-xdist hands each worker its
+    # tests in this order), so no other test ever runs under that loop.
+    items.sort(key=_drives_playwright)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    # Only the browser tests may touch the ORM under Playwright's loop (they are safe: one
+    # thread, no async code of ours), from their setup to their teardown (the database
+    # flush, and the session's end after the last one); every other test runs with
+    # Django's guard on.
+    saved = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if _drives_playwright(item):
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        return (yield)
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        if saved is not None:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 @pytest.fixture(scope="session")
