@@ -60,19 +60,34 @@ def _user(username: str, *, staff: bool = False, first: str = "", last: str = ""
     )
 
 
-@pytest.fixture
-def consultant(db):
+def make_consultant():
     return _user("consultant", staff=True, first="Sam", last="Rivera")
 
 
-@pytest.fixture
-def client_a(db):
+def make_client_a() -> Client:
     client = Client.objects.create(
         name="Acme Coaching", business_type=BusinessType.COACH, maturity=Maturity.LAUNCH
     )
     Domain.objects.create(client=client, hostname="acme.test", role=DomainRole.CANONICAL)
     Domain.objects.create(client=client, hostname="www.acme.test", role=DomainRole.WWW)
     return client
+
+
+def make_founder(client: Client, by):
+    membership = services.founder_add(
+        client=client, by=by, email="founder@acme.test", full_name="Ann Acme", password=PASSWORD
+    )
+    return membership.user
+
+
+@pytest.fixture
+def consultant(db):
+    return make_consultant()
+
+
+@pytest.fixture
+def client_a(db):
+    return make_client_a()
 
 
 @pytest.fixture
@@ -86,14 +101,7 @@ def client_b(db):
 
 @pytest.fixture
 def founder(client_a, consultant):
-    membership = services.founder_add(
-        client=client_a,
-        by=consultant,
-        email="founder@acme.test",
-        full_name="Ann Acme",
-        password=PASSWORD,
-    )
-    return membership.user
+    return make_founder(client_a, consultant)
 
 
 @pytest.fixture

@@ -5,16 +5,34 @@ the PDF (staff notes, evidence, account notes)."""
 from __future__ import annotations
 
 import subprocess
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from clients import services
-from clients.models import AccountKind, Decision, Domain, DomainRole, ItemState, ServiceAccount
+from clients.models import (
+    AccountKind,
+    Client,
+    Decision,
+    Domain,
+    DomainRole,
+    ItemState,
+    ServiceAccount,
+    Sprint,
+)
+from handover.models import IssuedHandover
 from handover.services import handover_issue
 from handover.signing import keygen
+from tests.conftest import make_client_a, make_consultant, make_founder
 
 PLANTED = "sk_live_PLANTED_do_not_leak_8c1f"
 SECTION_TITLES = [
@@ -44,19 +62,141 @@ def signer_files(tmp_path_factory) -> tuple[Path, Path]:
     return result.cert_path, result.key_path
 
 
+def _settings_for(signer_files: tuple[Path, Path], media: Path) -> dict:
+    cert, key = signer_files
+    return {
+        "HANDOVER_SIGNER_CERT_FILE": cert,
+        "HANDOVER_SIGNER_KEY_FILE": key,
+        "HANDOVER_SIGNER_PASSPHRASE": "",
+        "MEDIA_ROOT": media,
+        "SITE_URL": "https://launchready.test",
+        "CONSULTANT_PHONE": "+44 20 7946 0018",
+        "HANDOVER_TSA_URL": "",
+    }
+
+
 @pytest.fixture(autouse=True)
 def _handover_settings(settings, signer_files, tmp_path):
-    settings.HANDOVER_SIGNER_CERT_FILE, settings.HANDOVER_SIGNER_KEY_FILE = signer_files
-    settings.HANDOVER_SIGNER_PASSPHRASE = ""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SITE_URL = "https://launchready.test"
-    settings.CONSULTANT_PHONE = "+44 20 7946 0018"
-    settings.HANDOVER_TSA_URL = ""
+    for name, value in _settings_for(signer_files, tmp_path / "media").items():
+        setattr(settings, name, value)
+
+
+# ---------------------------------------------------------------- the issued handover
+# Rendering and signing take about a second each time, and 22 tests only read what was
+# issued. So the cast (consultant, client A, its founder), the full sprint and its signed
+# handover are made once per session (per xdist worker), through the same services,
+# inside a transaction that is then rolled back; what they wrote is kept as serialized
+# rows plus the PDF's bytes. A test that asks for `issued` gets those rows loaded into its
+# own transaction and the file under its own MEDIA_ROOT, and the cast fixtures below
+# return the loaded rows, so `issued.sprint == full_sprint` and `consultant` signed it.
+
+
+@dataclass(frozen=True)
+class IssuedSnapshot:
+    rows: str  # JSON from django.core.serializers
+    file_name: str
+    pdf: bytes
+    pks: dict[str, int]
+
+
+def _concrete_models() -> list:
+    return [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy]
+
+
+@pytest.fixture(scope="session")
+def _issued_snapshot(django_db_setup, django_db_blocker, signer_files, tmp_path_factory):
+    media = tmp_path_factory.mktemp("snapshot-media")
+    fast_hasher = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**_settings_for(signer_files, media), PASSWORD_HASHERS=fast_hasher),
+        transaction.atomic(),
+    ):
+        models = _concrete_models()
+        before = {m: {row.pk for row in m._base_manager.all()} for m in models}
+        consultant = make_consultant()
+        client = make_client_a()
+        founder = make_founder(client, consultant)
+        sprint = services.sprint_start(client=client, by=consultant)
+        build_full_sprint(sprint, client, consultant)
+        issued = handover_issue(sprint=sprint, by=consultant)
+        new_rows = [row for m in models for row in m._base_manager.all() if row.pk not in before[m]]
+        snapshot = IssuedSnapshot(
+            rows=serializers.serialize("json", new_rows),
+            file_name=issued.file.name,
+            pdf=issued.file.read(),
+            pks={
+                "consultant": consultant.pk,
+                "client_a": client.pk,
+                "founder": founder.pk,
+                "sprint": sprint.pk,
+                "issued": issued.pk,
+            },
+        )
+        transaction.set_rollback(True)
+    return snapshot
+
+
+@pytest.fixture(autouse=True)
+def _issued_cast(request, _handover_settings) -> dict | None:
+    """Autouse, so the snapshot's rows are in before any other fixture takes their keys."""
+    if "issued" not in request.fixturenames:
+        return None
+    snapshot = request.getfixturevalue("_issued_snapshot")
+    request.getfixturevalue("db")
+    for row in serializers.deserialize("json", snapshot.rows):
+        row.save()
+    path = Path(settings.MEDIA_ROOT) / snapshot.file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(snapshot.pdf)
+    user = get_user_model()
+    return {
+        "consultant": user.objects.get(pk=snapshot.pks["consultant"]),
+        "client_a": Client.objects.get(pk=snapshot.pks["client_a"]),
+        "founder": user.objects.get(pk=snapshot.pks["founder"]),
+        "sprint": Sprint.objects.get(pk=snapshot.pks["sprint"]),
+        "issued": IssuedHandover.objects.get(pk=snapshot.pks["issued"]),
+    }
 
 
 @pytest.fixture
-def full_sprint(sprint_a, client_a, consultant):
+def consultant(db, _issued_cast):
+    return _issued_cast["consultant"] if _issued_cast else make_consultant()
+
+
+@pytest.fixture
+def client_a(db, _issued_cast):
+    return _issued_cast["client_a"] if _issued_cast else make_client_a()
+
+
+@pytest.fixture
+def founder(client_a, consultant, _issued_cast):
+    return _issued_cast["founder"] if _issued_cast else make_founder(client_a, consultant)
+
+
+@pytest.fixture
+def sprint_a(client_a, consultant, _issued_cast):
+    if _issued_cast:
+        return _issued_cast["sprint"]
+    return services.sprint_start(client=client_a, by=consultant)
+
+
+@pytest.fixture
+def full_sprint(sprint_a, client_a, consultant, _issued_cast):
     """Client A at the handover stage with accounts, domains, findings and a decision."""
+    if _issued_cast:
+        return _issued_cast["sprint"]
+    return build_full_sprint(sprint_a, client_a, consultant)
+
+
+@pytest.fixture
+def issued(_issued_cast):
+    """Version 1 of the full sprint's signed handover (made once per session, see above)."""
+    return _issued_cast["issued"]
+
+
+def build_full_sprint(sprint_a, client_a, consultant):
+    """Fill client A's sprint up to the handover stage (the `full_sprint` fixture's data)."""
     client_a.staff_notes = PLANTED
     client_a.contact_name, client_a.contact_email = "Ann Acme", "ann@acme.test"
     client_a.deploy_owner = client_a.rollback_owner = "Dev Patel (dev@acme.test, +44 7700 900123)"
@@ -266,11 +406,6 @@ def add_other_apps_data(sprint) -> None:
     ExposedKey.objects.create(
         client=client, source="git history", fingerprint=PLANTED, rule="stripe"
     )
-
-
-@pytest.fixture
-def issued(full_sprint, consultant):
-    return handover_issue(sprint=full_sprint, by=consultant)
 
 
 def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
