@@ -40,6 +40,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test-database.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The playbook (stages, checklist templates, targets, glossary) is reference data
+    every sprint needs. It is committed once after the migrations, as a running app holds
+    it after its first sprint, so each test's rolled-back transaction does not load it
+    again (about 0.1 s a test). A transactional test's flush deletes it: see
+    pytest_runtest_protocol, which commits it again after such a test."""
+    with django_db_blocker.unblock():
+        services.playbook_ensure_loaded()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (tested in test_auth); tests elsewhere need speed.
@@ -165,6 +176,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_drives_playwright)
 
 
+def _flushes_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+def _recommit_playbook(config: pytest.Config) -> None:
+    """After a transactional test's flush, commit the playbook again (django_db_setup)."""
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        services.playbook_ensure_loaded()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     # Only the browser tests may touch the ORM under Playwright's loop (they are safe: one
@@ -177,6 +203,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     try:
         return (yield)
     finally:
+        if _flushes_database(item) and not _drives_playwright(item):
+            _recommit_playbook(item.config)
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if saved is not None:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
