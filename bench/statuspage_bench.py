@@ -34,11 +34,11 @@ def seed(n_monitors: int, days: int) -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from checks.monitoring import histogram
     from checks.monitoring import services as monitoring
     from checks.monitoring.models import Incident, MaintenanceWindow, ProbeResult, Rollup
     from checks.statuspage import services
     from clients.models import Client
+    from handover.demo import made_up_hour
 
     rng = random.Random(1)
     user = get_user_model().objects.create_user("bench", is_staff=True)
@@ -54,18 +54,8 @@ def seed(n_monitors: int, days: int) -> str:
         rows = []
         for hour in range(current - days * 24, current):
             failures = 3 if rng.random() < 0.01 else 0
-            counts = [0] * histogram.BUCKETS
-            for _ in range(60 - failures):
-                counts[histogram.bucket_of(int(rng.lognormvariate(5, 0.4)))] += 1
-            rows.append(
-                Rollup(
-                    monitor=monitor,
-                    hour=hour,
-                    total=60,
-                    failures=failures,
-                    histogram=histogram.encode(counts),
-                )
-            )
+            latencies = [int(rng.lognormvariate(5, 0.4)) for _ in range(60 - failures)]
+            rows.append(made_up_hour(monitor, hour, latencies_ms=latencies, failures=failures))
         Rollup.objects.bulk_create(rows, batch_size=5000)
         ProbeResult.objects.bulk_create(
             ProbeResult(
