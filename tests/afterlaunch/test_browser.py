@@ -17,7 +17,7 @@ from checks.statuspage import services as statuspage
 from clients.models import Domain, ServiceAccount
 from handover.demo import made_up_hour
 from handover.reports import services as reports
-from tests.afterlaunch.conftest import WEEK, generate_week, roll_up_and_prune
+from tests.afterlaunch.conftest import WEEK, generate_week, roll_up_and_prune, status_page_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,14 +74,11 @@ def test_public_status_page_signed_out(
         ends_at=now + timedelta(days=3, hours=1),
         reason="internal",
     )
-    status = statuspage.status_page_for(client_a)
-    statuspage.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
+    status_page_on(
+        client_a,
+        {site.pk: ("Website", False), booking.pk: ("Booking", True)},
         title="Acme Coaching",
         intro="Live status of our website and booking.",
-        public={site.pk: ("Website", False), booking.pk: ("Booking", True)},
     )
     page.goto(f"{live_server.url}/status/acme/")
     expect(page.get_by_text("All systems operational")).to_be_visible()
