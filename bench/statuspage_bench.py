@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dashboard_bench import setup_django  # noqa: E402
+from bench.dashboard_bench import setup_database  # noqa: E402
 
 
 def seed(n_monitors: int, days: int) -> str:
@@ -121,10 +121,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
+        setup_database(var_dir)
         import time_machine
         from django.core.cache import cache
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client as TestClient
         from django.test.utils import CaptureQueriesContext
@@ -133,8 +132,6 @@ def main() -> None:
         from checks.monitoring.models import Rollup
         from checks.statuspage import uptime
 
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
         started = time.perf_counter()
         url = seed(args.monitors, args.days)
         print(
