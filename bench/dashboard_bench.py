@@ -36,6 +36,15 @@ def setup_django(var_dir: str) -> None:
     django.setup()
 
 
+def setup_database(var_dir: str) -> None:
+    """The throw-away settings, then the schema and the static files pages link to."""
+    setup_django(var_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
 def seed(n_clients: int) -> None:
     from datetime import timedelta
 
@@ -145,15 +154,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
-        from django.core.management import call_command
+        setup_database(var_dir)
         from django.test import Client as TestClient
         from django.test.utils import override_settings
 
         # No setup_test_environment(): its instrumented template rendering is test-only
         # overhead a production server does not pay.
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
         started = time.perf_counter()
         seed(args.clients)
         print(

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dashboard_bench import setup_django  # noqa: E402
+from bench.dashboard_bench import setup_database  # noqa: E402
 
 
 def seed(n_monitors: int, days: int) -> str:
@@ -34,11 +34,11 @@ def seed(n_monitors: int, days: int) -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from checks.monitoring import histogram
     from checks.monitoring import services as monitoring
     from checks.monitoring.models import Incident, MaintenanceWindow, ProbeResult, Rollup
     from checks.statuspage import services
     from clients.models import Client
+    from handover.demo import made_up_hour
 
     rng = random.Random(1)
     user = get_user_model().objects.create_user("bench", is_staff=True)
@@ -54,18 +54,8 @@ def seed(n_monitors: int, days: int) -> str:
         rows = []
         for hour in range(current - days * 24, current):
             failures = 3 if rng.random() < 0.01 else 0
-            counts = [0] * histogram.BUCKETS
-            for _ in range(60 - failures):
-                counts[histogram.bucket_of(int(rng.lognormvariate(5, 0.4)))] += 1
-            rows.append(
-                Rollup(
-                    monitor=monitor,
-                    hour=hour,
-                    total=60,
-                    failures=failures,
-                    histogram=histogram.encode(counts),
-                )
-            )
+            latencies = [int(rng.lognormvariate(5, 0.4)) for _ in range(60 - failures)]
+            rows.append(made_up_hour(monitor, hour, latencies_ms=latencies, failures=failures))
         Rollup.objects.bulk_create(rows, batch_size=5000)
         ProbeResult.objects.bulk_create(
             ProbeResult(
@@ -131,10 +121,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
-        setup_django(var_dir)
+        setup_database(var_dir)
         import time_machine
         from django.core.cache import cache
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client as TestClient
         from django.test.utils import CaptureQueriesContext
@@ -143,8 +132,6 @@ def main() -> None:
         from checks.monitoring.models import Rollup
         from checks.statuspage import uptime
 
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", verbosity=0, interactive=False)
         started = time.perf_counter()
         url = seed(args.monitors, args.days)
         print(

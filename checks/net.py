@@ -286,9 +286,15 @@ def _pick_address(host: str, address: str | None, deadline: _Deadline) -> str:
 
 
 def _connect(address: str, port: int, deadline: _Deadline) -> socket.socket:
+    return connect_guarded(address, port, timeout=deadline.left())
+
+
+def connect_guarded(address: str, port: int, *, timeout: float) -> socket.socket:
+    """A TCP connection to an address the caller has already guarded (never a name, so
+    nothing is resolved again); the socket is closed if connecting fails."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.settimeout(deadline.left())
+    sock.settimeout(timeout)
     try:
         sock.connect((address, port))
     except BaseException:

@@ -7,11 +7,16 @@ handover has no "not recorded" section and passes the readiness gate."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 
 from clients.models import Sprint
+
+if TYPE_CHECKING:
+    from checks.monitoring.models import Monitor, Rollup
 
 
 def _results(
@@ -143,12 +148,28 @@ def _results(
     ]
 
 
+def made_up_hour(
+    monitor: Monitor, hour: int, *, latencies_ms: Iterable[float], failures: int
+) -> Rollup:
+    """One hour of a once-a-minute monitor's history, made up for demo and benchmark
+    data: 60 probes, ``failures`` of them failed, ``latencies_ms`` those timed."""
+    from checks.monitoring import histogram
+    from checks.monitoring.models import Rollup
+
+    return Rollup(
+        monitor=monitor,
+        hour=hour,
+        total=60,
+        failures=failures,
+        histogram=histogram.encode(histogram.counts_from(latencies_ms)),
+    )
+
+
 def fill_demo_sprint(*, sprint: Sprint, by: User, now: datetime) -> None:
     """Only the sprint at the handover stage gets the full set."""
     if sprint.current_stage != 7:
         return
     from checks.models import CheckResult, CheckRun
-    from checks.monitoring import histogram
     from checks.monitoring.models import Monitor, Rollup
     from checks.monitoring.services import epoch_hour
     from checks.secrets.models import DeployEvent, EnvVar, SecretRecord
@@ -196,14 +217,11 @@ def fill_demo_sprint(*, sprint: Sprint, by: User, now: datetime) -> None:
             latencies = [rng.gauss(base, base / 5) for _ in range(60)]
             failures = 1 if rng.random() < 0.03 else 0
             rows.append(
-                Rollup(
-                    monitor=monitor,
-                    hour=hour,
-                    total=60,
+                made_up_hour(
+                    monitor,
+                    hour,
+                    latencies_ms=[max(20.0, x) for x in latencies],
                     failures=failures,
-                    histogram=histogram.encode(
-                        histogram.counts_from(max(20.0, x) for x in latencies)
-                    ),
                 )
             )
         Rollup.objects.bulk_create(rows)

@@ -143,6 +143,23 @@ def sprint_b(client_b, consultant):
 
 
 @pytest.fixture
+def add_finding(sprint_a, consultant):
+    """Record a finding on sprint A's first stage, as the consultant."""
+
+    def add(title: str, impact: str, **fields):
+        return services.finding_create(
+            sprint=sprint_a,
+            by=consultant,
+            stage=sprint_a.stages.get(number=1),
+            title=title,
+            impact=impact,
+            **fields,
+        )
+
+    return add
+
+
+@pytest.fixture
 def staff_client(client, consultant):
     client.force_login(consultant)
     return client

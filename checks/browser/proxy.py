@@ -190,15 +190,8 @@ class GuardProxy:
             raise
         with self._lock:
             self.contacted.append((host, address, port))
-        family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.settimeout(max(0.1, min(CONNECT_TIMEOUT, self.deadline - time.monotonic())))
-        try:
-            sock.connect((address, port))
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+        timeout = max(0.1, min(CONNECT_TIMEOUT, self.deadline - time.monotonic()))
+        return net.connect_guarded(address, port, timeout=timeout)
 
     def __enter__(self) -> GuardProxy:
         server = _Server(("127.0.0.1", 0), _Handler)

@@ -66,31 +66,29 @@ def _client_monitors(client: Client) -> list[Monitor]:
     return list(client.monitors.select_related("client"))
 
 
-@staff_required
-def monitor_list(request: HttpRequest, client_code: str) -> HttpResponse:
+def _cards_page(
+    request: HttpRequest, client_code: str, *, template: str, staff: bool
+) -> HttpResponse:
     client = get_client_for_user(request, client_code)
     now = timezone.now()
     context = {
         "client": client,
         "cards": monitor_cards(_client_monitors(client), now=now),
         "now": now,
-        "staff": True,
+        "staff": staff,
     }
-    return render(request, "monitoring/monitor_list.html", context)
+    return render(request, template, context)
+
+
+@staff_required
+def monitor_list(request: HttpRequest, client_code: str) -> HttpResponse:
+    return _cards_page(request, client_code, template="monitoring/monitor_list.html", staff=True)
 
 
 @login_required
 def monitor_portal(request: HttpRequest, client_code: str) -> HttpResponse:
     """The founder's view of their own client's monitors (404 for anyone else's)."""
-    client = get_client_for_user(request, client_code)
-    now = timezone.now()
-    context = {
-        "client": client,
-        "cards": monitor_cards(_client_monitors(client), now=now),
-        "now": now,
-        "staff": False,
-    }
-    return render(request, "monitoring/portal.html", context)
+    return _cards_page(request, client_code, template="monitoring/portal.html", staff=False)
 
 
 def _form_page(request, form, *, client, monitor=None, status=200) -> HttpResponse:
@@ -187,22 +185,27 @@ def monitor_detail(request: HttpRequest, monitor_code: str) -> HttpResponse:
     return _detail(request, get_monitor_for_user(request, monitor_code))
 
 
+def _set_paused(request: HttpRequest, monitor_code: str, *, paused: bool) -> HttpResponse:
+    monitor = get_monitor_for_user(request, monitor_code)
+    if paused:
+        services.monitor_pause(monitor=monitor, by=request.user)
+        messages.success(request, f"Paused {monitor.name}: no probes, no alerts.")
+    else:
+        services.monitor_resume(monitor=monitor, by=request.user)
+        messages.success(request, f"Resumed {monitor.name}.")
+    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
+
+
 @staff_required
 @require_POST
 def monitor_pause(request: HttpRequest, monitor_code: str) -> HttpResponse:
-    monitor = get_monitor_for_user(request, monitor_code)
-    services.monitor_pause(monitor=monitor, by=request.user)
-    messages.success(request, f"Paused {monitor.name}: no probes, no alerts.")
-    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
+    return _set_paused(request, monitor_code, paused=True)
 
 
 @staff_required
 @require_POST
 def monitor_resume(request: HttpRequest, monitor_code: str) -> HttpResponse:
-    monitor = get_monitor_for_user(request, monitor_code)
-    services.monitor_resume(monitor=monitor, by=request.user)
-    messages.success(request, f"Resumed {monitor.name}.")
-    return redirect("monitoring:monitor_detail", monitor_code=monitor.code)
+    return _set_paused(request, monitor_code, paused=False)
 
 
 @staff_required

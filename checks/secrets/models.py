@@ -50,7 +50,25 @@ class Exposure(models.TextChoices):
     ROTATED = "rotated", "Rotated after exposure"
 
 
-class SecretRecord(SoftDeleteModel):
+class _NamedEntry(models.Model):
+    """What an entry of a client's secrets inventory and env map has besides its own
+    fields: notes and timestamps, listed and shown by its name."""
+
+    notes = GuardedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    name: str
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SecretRecord(SoftDeleteModel, _NamedEntry):
     """One secret the product uses. There is deliberately no field for its value."""
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
@@ -76,12 +94,8 @@ class SecretRecord(SoftDeleteModel):
     last_rotated = models.DateField(null=True, blank=True)
     rotation_due = models.DateField(null=True, blank=True)
     exposure = models.CharField(max_length=10, choices=Exposure.choices, default=Exposure.FINE)
-    notes = GuardedTextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(_NamedEntry.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "name"],
@@ -90,9 +104,6 @@ class SecretRecord(SoftDeleteModel):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Phase(models.TextChoices):
     BUILD = "build", "Build time"
@@ -100,7 +111,7 @@ class Phase(models.TextChoices):
     BOTH = "both", "Build and run time"
 
 
-class EnvVar(models.Model):
+class EnvVar(_NamedEntry):
     """A variable the product needs, per environment. Names only, never values."""
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
@@ -110,18 +121,11 @@ class EnvVar(models.Model):
     phase = models.CharField(max_length=5, choices=Phase.choices, default=Phase.RUN)
     sensitive = models.BooleanField(default=False, help_text="Its value is a secret.")
     owner = GuardedCharField(max_length=120, blank=True)
-    notes = GuardedTextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(_NamedEntry.Meta):
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="envvar_unique_name")
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ScanRun(Job):

@@ -11,6 +11,9 @@ import pytest
 
 from checks.monitoring import services as monitoring
 from checks.monitoring.models import Incident, Monitor, ProbeResult
+from checks.statuspage import services as statuspage
+from checks.statuspage.models import StatusPage
+from clients.models import Client
 from tests.monitoring.conftest import (  # noqa: F401 - fixtures
     LoopbackServer,
     _loopback_allowed,
@@ -22,6 +25,21 @@ from tests.monitoring.conftest import (  # noqa: F401 - fixtures
 WEEK = "2026-W10"
 BERLIN_START = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)  # Mon 00:00 in Berlin
 BERLIN_END = BERLIN_START + timedelta(days=7)
+
+
+def status_page_on(
+    client: Client, public: dict[int, tuple[str, bool]], *, title: str = "Acme", intro: str = ""
+) -> StatusPage:
+    """The client's status page, switched on at /status/acme/ and showing ``public``
+    ({monitor id: (public name, show url)})."""
+    return statuspage.status_page_update(
+        page=statuspage.status_page_for(client),
+        enabled=True,
+        slug="acme",
+        title=title,
+        intro=intro,
+        public=public,
+    )
 
 
 @dataclass

@@ -10,14 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from checks.monitoring import histogram
 from checks.monitoring.models import Incident, MaintenanceWindow, Monitor, Rollup
 from checks.monitoring.services import epoch_hour
 from checks.renewals.models import Registration
 from checks.statuspage import services as statuspage
 from clients.models import Domain, ServiceAccount
+from handover.demo import made_up_hour
 from handover.reports import services as reports
-from tests.afterlaunch.conftest import WEEK, generate_week, roll_up_and_prune
+from tests.afterlaunch.conftest import WEEK, generate_week, roll_up_and_prune, status_page_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,18 +29,8 @@ def _year_of_rollups(monitor: Monitor, *, bad_days: set[int], seed: int) -> None
     for hour in range(now_hour - 24 * 120, now_hour):
         day_ago = (now_hour - hour) // 24
         failures = 6 if day_ago in bad_days and hour % 24 == 3 else 0
-        counts = [0] * histogram.BUCKETS
-        for _ in range(60 - failures):
-            counts[histogram.bucket_of(int(rng.lognormvariate(5, 0.3)))] += 1
-        rows.append(
-            Rollup(
-                monitor=monitor,
-                hour=hour,
-                total=60,
-                failures=failures,
-                histogram=histogram.encode(counts),
-            )
-        )
+        latencies = [int(rng.lognormvariate(5, 0.3)) for _ in range(60 - failures)]
+        rows.append(made_up_hour(monitor, hour, latencies_ms=latencies, failures=failures))
     Rollup.objects.bulk_create(rows)
 
 
@@ -84,14 +74,11 @@ def test_public_status_page_signed_out(
         ends_at=now + timedelta(days=3, hours=1),
         reason="internal",
     )
-    status = statuspage.status_page_for(client_a)
-    statuspage.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
+    status_page_on(
+        client_a,
+        {site.pk: ("Website", False), booking.pk: ("Booking", True)},
         title="Acme Coaching",
         intro="Live status of our website and booking.",
-        public={site.pk: ("Website", False), booking.pk: ("Booking", True)},
     )
     page.goto(f"{live_server.url}/status/acme/")
     expect(page.get_by_text("All systems operational")).to_be_visible()

@@ -13,6 +13,7 @@ from checks.monitoring.models import Incident, Monitor
 from checks.statuspage import services as statuspage
 from checks.statuspage import uptime
 from checks.statuspage.models import DailyUptime
+from tests.afterlaunch.conftest import status_page_on
 from tests.afterlaunch.test_browser import _year_of_rollups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,17 +45,14 @@ def test_status_page_from_the_day_table_on_desktop_and_phone(
         public=True,
     )
     assert uptime.days_summarise() > 0 and DailyUptime.objects.exists()
-    status = statuspage.status_page_for(client_a)
-    statuspage.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
-        title="Acme Coaching",
-        intro="Live status of our website, booking and payments.",
-        public={
+    status_page_on(
+        client_a,
+        {
             m.pk: (name, False)
             for m, name in zip(monitors, ["Website", "Booking", "Payments", "API"], strict=True)
         },
+        title="Acme Coaching",
+        intro="Live status of our website, booking and payments.",
     )
     response = page.goto(f"{live_server.url}/status/acme/")
     assert response is not None and response.headers["cache-control"] == "public, max-age=30"

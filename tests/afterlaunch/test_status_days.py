@@ -15,6 +15,7 @@ from checks.monitoring import services as monitoring
 from checks.monitoring.models import ProbeResult, Rollup
 from checks.statuspage import services, tasks, uptime
 from checks.statuspage.models import DailyUptime
+from tests.afterlaunch.conftest import status_page_on
 
 pytestmark = pytest.mark.django_db
 
@@ -45,15 +46,7 @@ def probed(client_a, make_monitor):
     ProbeResult.objects.bulk_create(rows, batch_size=2000)
     monitoring.rollups_build(now=NOW, hours=7 * 24)
     ProbeResult.objects.filter(checked_at__lt=NOW.replace(minute=0)).delete()
-    page = services.status_page_for(client_a)
-    services.status_page_update(
-        page=page,
-        enabled=True,
-        slug="acme",
-        title="Acme",
-        intro="",
-        public={m.pk: (f"Public {m.pk}", False) for m in monitors},
-    )
+    page = status_page_on(client_a, {m.pk: (f"Public {m.pk}", False) for m in monitors})
     return page, monitors, expected
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from checks.monitoring import services as monitoring
 from checks.monitoring.models import Incident, MaintenanceWindow
-from checks.statuspage import notices, services, tasks
+from checks.statuspage import notices, tasks
 from checks.statuspage.models import IncidentNotice, Subscriber
+from tests.afterlaunch.conftest import status_page_on
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,7 @@ def page_with_subscribers(client_a, make_monitor):
     now = timezone.now()
     public = make_monitor("https://origin-4hq.acme.test/", name="Origin 4hq", now=now)
     private = make_monitor("https://admin-4hq.acme.test/", name="Back office 4hq", now=now)
-    page = services.status_page_for(client_a)
-    services.status_page_update(
-        page=page,
-        enabled=True,
-        slug="acme",
-        title="Acme",
-        intro="",
-        public={public.pk: ("Website", False)},
-    )
+    page = status_page_on(client_a, {public.pk: ("Website", False)})
     for email in ("a@example.test", "b@example.test"):
         Subscriber.objects.create(page=page, email=email, confirmed_at=now)
     Subscriber.objects.create(page=page, email="unconfirmed@example.test")

@@ -19,6 +19,7 @@ from checks.monitoring.models import Incident, MaintenanceWindow, Monitor, Probe
 from checks.statuspage import services
 from checks.statuspage.models import IncidentUpdate, PublicMonitor, StatusPage, Subscriber
 from checks.statuspage.svg import bars_svg
+from tests.afterlaunch.conftest import status_page_on
 
 pytestmark = pytest.mark.django_db
 
@@ -88,36 +89,15 @@ def status_setup(client_a, make_monitor, consultant):
         ends_at=now + timedelta(days=2, hours=1),
         reason="LB swap 7f3k",
     )
-    services.incident_update_add(
-        incident=pub_incident,
-        by=consultant,
-        state="resolved",
-        body="Bookings were slow for half an hour; fixed.",
-        public=True,
-    )
-    services.incident_update_add(
-        incident=pub_incident,
-        by=consultant,
-        state="identified",
-        body="Staff note: pool-7f3k misconfigured",
-        public=False,
-    )
-    services.incident_update_add(
-        incident=priv_incident,
-        by=consultant,
-        state="investigating",
-        body="Private zq7 incident note",
-        public=True,
-    )
-    status = services.status_page_for(client_a)
-    services.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
-        title="Acme Coaching",
-        intro="",
-        public={public.pk: ("Website", False)},
-    )
+    for incident, state, body, shown in (
+        (pub_incident, "resolved", "Bookings were slow for half an hour; fixed.", True),
+        (pub_incident, "identified", "Staff note: pool-7f3k misconfigured", False),
+        (priv_incident, "investigating", "Private zq7 incident note", True),
+    ):
+        services.incident_update_add(
+            incident=incident, by=consultant, state=state, body=body, public=shown
+        )
+    status = status_page_on(client_a, {public.pk: ("Website", False)}, title="Acme Coaching")
     return status, public, private
 
 
@@ -197,15 +177,7 @@ def test_uptime_bars_count_each_day(client_a, make_monitor):
             monitor=monitor, checked_at=now - timedelta(days=1, minutes=i), ok=i != 0, latency_ms=50
         )
     monitoring.rollups_build(now=now, hours=48)
-    status = services.status_page_for(client_a)
-    services.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
-        title="Acme",
-        intro="",
-        public={monitor.pk: ("Site", False)},
-    )
+    status = status_page_on(client_a, {monitor.pk: ("Site", False)})
     view = services.page_view(status, now=now)
     bars = view.entries[0].bars
     assert len(bars) == 90 and bars[-1].day == now.date()
@@ -214,16 +186,8 @@ def test_uptime_bars_count_each_day(client_a, make_monitor):
 
 
 def test_bars_escape_the_public_name(client_a, make_monitor):
-    status = services.status_page_for(client_a)
     monitor = make_monitor("https://acme.test/")
-    services.status_page_update(
-        page=status,
-        enabled=True,
-        slug="acme",
-        title="Acme",
-        intro="",
-        public={monitor.pk: ('<script>x</script> & "q"', False)},
-    )
+    status = status_page_on(client_a, {monitor.pk: ('<script>x</script> & "q"', False)})
     svg = bars_svg(services.page_view(status).entries[0])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
 

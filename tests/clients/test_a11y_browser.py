@@ -38,23 +38,17 @@ def _patient(page):
 
 
 @pytest.fixture
-def pages(consultant, founder, client_a, client_b, sprint_a):
+def pages(consultant, founder, client_a, client_b, sprint_a, add_finding):
     """A sprint with something on every panel, a finished one, and the URLs to visit
     as (name, user, path)."""
-    stage = sprint_a.stages.get(number=1)
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Booking form has no rate limit",
-        impact=Impact.BLOCKER,
+    add_finding(
+        "Booking form has no rate limit",
+        Impact.BLOCKER,
         decision=Decision.ACCEPTED,
         decision_reason="Goes live in phase 2",
         founder_explanation="Anyone could send the form thousands of times.",
     )
-    services.finding_create(
-        sprint=sprint_a, by=consultant, stage=stage, title="Old staging site", impact=Impact.CLEANUP
-    )
+    add_finding("Old staging site", Impact.CLEANUP)
     services.comment_add(sprint=sprint_a, by=founder, text="Is the DNS change done?")
     run = CheckRun.objects.create(
         sprint=sprint_a, status=JobStatus.DONE, finished_at=timezone.now()

@@ -16,6 +16,18 @@ from clients.models import Client, Sprint
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh process with exactly this environment."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_healthz_reports_database_and_queue(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
@@ -81,14 +93,7 @@ def test_check_deploy_is_clean_with_production_settings(debug, tmp_path):
         "SECURE_HSTS_PRELOAD": "1",
         "LAUNCHREADY_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -109,14 +114,7 @@ def test_check_deploy_fails_without_a_public_site_url(site_url, tmp_path):
     )
     if site_url:
         env["SITE_URL"] = site_url
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage("check", "--deploy", env=env)
     assert result.returncode != 0
     assert "SITE_URL" in result.stderr + result.stdout
 
@@ -131,27 +129,13 @@ def test_missing_secret_key_in_production_is_refused(tmp_path):
             "DJANGO_SETTINGS_MODULE": "launchready.settings",
         }
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
 def test_bad_boolean_setting_names_the_variable(tmp_path):
     env = {**os.environ, "DEBUG": "maybe", "LAUNCHREADY_VAR_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _manage("check", env=env)
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr

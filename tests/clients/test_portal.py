@@ -7,22 +7,12 @@ from clients.models import Activity, Impact
 
 
 def test_founder_sees_risks_ranked_in_plain_language_without_staff_notes(
-    founder_client, sprint_a, consultant
+    founder_client, sprint_a, add_finding
 ):
-    stage = sprint_a.stages.get(number=1)
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Old blog subdomain",
-        impact=Impact.CLEANUP,
-    )
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Booking form is down",
-        impact=Impact.BLOCKER,
+    add_finding("Old blog subdomain", Impact.CLEANUP)
+    add_finding(
+        "Booking form is down",
+        Impact.BLOCKER,
         founder_explanation="People cannot book calls right now.",
         staff_note="STAFF-ONLY-CANARY",
         evidence="EVIDENCE-CANARY",

@@ -204,25 +204,15 @@ def _close(sprint, by, *, outcome="accepted_risks", reason="Launching for the co
 
 
 def test_portal_after_launch_says_what_launched_what_was_accepted_and_where_the_handover_is(
-    founder_client, sprint_a, consultant
+    founder_client, sprint_a, consultant, add_finding
 ):
-    stage = sprint_a.stages.get(number=1)
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Booking form has no rate limit",
-        impact=Impact.BLOCKER,
+    add_finding(
+        "Booking form has no rate limit",
+        Impact.BLOCKER,
         decision=Decision.ACCEPTED,
         decision_reason="Goes live in phase 2",
     )
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Old staging site",
-        impact=Impact.CLEANUP,
-    )
+    add_finding("Old staging site", Impact.CLEANUP)
     _close(sprint_a, consultant)
     html = founder_client.get(
         reverse("clients:portal_sprint", args=[sprint_a.code])

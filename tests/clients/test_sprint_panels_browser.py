@@ -137,15 +137,11 @@ def test_past_sprints_from_the_nav_and_searched(
 
 
 def test_founder_portal_after_launch_and_message_box_on_top_on_a_phone(
-    page, live_server, login, screenshot, consultant, founder, sprint_a
+    page, live_server, login, screenshot, consultant, founder, sprint_a, add_finding
 ):
-    stage = sprint_a.stages.get(number=1)
-    services.finding_create(
-        sprint=sprint_a,
-        by=consultant,
-        stage=stage,
-        title="Booking form has no rate limit",
-        impact=Impact.BLOCKER,
+    add_finding(
+        "Booking form has no rate limit",
+        Impact.BLOCKER,
         decision=Decision.ACCEPTED,
         decision_reason="Goes live in phase 2",
     )

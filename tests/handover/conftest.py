@@ -412,5 +412,24 @@ def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), capture_output=True, text=True, timeout=60, check=check)
 
 
+def pyhanko_validate(pdf: Path, cert: Path, *options: str) -> subprocess.CompletedProcess:
+    """pyHanko's own validation of ``pdf``, trusting only ``cert``, as docs/handover.md
+    tells a reader to run it."""
+    return run(
+        "uv",
+        "run",
+        "--no-sync",
+        "pyhanko",
+        "sign",
+        "validate",
+        "--trust",
+        str(cert),
+        "--trust-replace",
+        "--no-revocation-check",
+        *options,
+        str(pdf),
+    )
+
+
 def pdf_text(path: Path | str) -> str:
     return run("pdftotext", str(path), "-").stdout

@@ -15,24 +15,11 @@ from handover.sections import build_handover
 from handover.services import handover_issue
 from handover.signing import keygen, sign_pdf, signer_info
 from handover.verification import verify_pdf
-from tests.handover.conftest import run
+from tests.handover.conftest import pyhanko_validate, run
 
 
 def _pyhanko_validate(pdf: Path, cert: Path):
-    return run(
-        "uv",
-        "run",
-        "--no-sync",
-        "pyhanko",
-        "sign",
-        "validate",
-        "--pretty-print",
-        "--trust",
-        str(cert),
-        "--trust-replace",
-        "--no-revocation-check",
-        str(pdf),
-    )
+    return pyhanko_validate(pdf, cert, "--pretty-print")
 
 
 def _flip_byte_in_signed_range(data: bytes) -> bytes:

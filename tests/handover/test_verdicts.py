@@ -23,7 +23,7 @@ from handover.sections import build_handover
 from handover.services import handover_issue
 from handover.signing import keygen, sign_pdf
 from handover.verification import verify_pdf
-from tests.handover.conftest import pdf_text, run
+from tests.handover.conftest import pdf_text, pyhanko_validate, run
 from tests.handover.test_signature import _flip_byte_in_signed_range
 from tests.handover.tsa import start_tsa
 
@@ -182,20 +182,7 @@ def outside_check(path: Path, cert: Path) -> bool:
         and "Signature Validation: Signature is Valid." in sig
         and "Total document signed" in sig
     )
-    hanko = run(
-        "uv",
-        "run",
-        "--no-sync",
-        "pyhanko",
-        "sign",
-        "validate",
-        "--trust",
-        str(cert),
-        "--trust-replace",
-        "--no-revocation-check",
-        "--no-diff-analysis",
-        str(path),
-    )
+    hanko = pyhanko_validate(path, cert, "--no-diff-analysis")
     return pdfsig_ok and hanko.returncode == 0
 
 

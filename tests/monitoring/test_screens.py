@@ -27,6 +27,12 @@ FORM = {
 }
 
 
+def _monitor(client, by, *, name="Home", url="https://acme.test/") -> Monitor:
+    return services.monitor_create(
+        client=client, by=by, name=name, url=url, alert_emails="a@b.test"
+    )
+
+
 def test_staff_adds_a_monitor_during_the_sprint(staff_client, client_a, sprint_a):
     response = staff_client.post(reverse("monitoring:monitor_add", args=[client_a.code]), FORM)
     monitor = Monitor.objects.get()
@@ -53,13 +59,7 @@ def test_invalid_monitor_form_answers_422_and_keeps_what_was_typed(staff_client,
 
 
 def test_staff_edit_pause_and_resume(staff_client, client_a, consultant):
-    monitor = services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Home",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    monitor = _monitor(client_a, consultant)
     response = staff_client.post(
         reverse("monitoring:monitor_edit", args=[monitor.code]), {**FORM, "name": "Homepage"}
     )
@@ -75,13 +75,7 @@ def test_staff_edit_pause_and_resume(staff_client, client_a, consultant):
 def test_maintenance_window_form_rejects_an_end_before_the_start(
     staff_client, client_a, consultant
 ):
-    monitor = services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Home",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    monitor = _monitor(client_a, consultant)
     url = reverse("monitoring:maintenance_add", args=[monitor.code])
     response = staff_client.post(
         url, {"starts_at": "2026-03-02T10:00", "ends_at": "2026-03-02T09:00", "reason": "deploy"}
@@ -94,13 +88,7 @@ def test_maintenance_window_form_rejects_an_end_before_the_start(
 
 
 def test_founder_sees_own_monitors_with_charts(founder_client, client_a, consultant):
-    monitor = services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Homepage",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    monitor = _monitor(client_a, consultant, name="Homepage")
     response = founder_client.get(reverse("monitoring:monitor_portal", args=[client_a.code]))
     page = response.content.decode()
     assert response.status_code == 200 and "Homepage" in page and "<svg" in page
@@ -108,13 +96,7 @@ def test_founder_sees_own_monitors_with_charts(founder_client, client_a, consult
 
 
 def test_founder_gets_404_for_another_clients_monitors(founder_client, client_b, consultant):
-    other = services.monitor_create(
-        client=client_b,
-        by=consultant,
-        name="Bravo API",
-        url="https://bravo.test/",
-        alert_emails="a@b.test",
-    )
+    other = _monitor(client_b, consultant, name="Bravo API", url="https://bravo.test/")
     url = reverse("monitoring:monitor_portal", args=[client_b.code])
     assert founder_client.get(url).status_code == 404
     assert (
@@ -126,13 +108,7 @@ def test_founder_gets_404_for_another_clients_monitors(founder_client, client_b,
 def test_founder_gets_404_on_staff_monitor_screens_of_own_client(
     founder_client, client_a, consultant
 ):
-    monitor = services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Home",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    monitor = _monitor(client_a, consultant)
     for name, arg in (
         ("monitoring:monitor_list", client_a.code),
         ("monitoring:monitor_add", client_a.code),
@@ -151,13 +127,7 @@ def test_dashboard_lists_monitors_that_are_down_across_clients(
 ):
     now = timezone.now()
     for client, status in ((client_a, "down"), (client_b, "up")):
-        m = services.monitor_create(
-            client=client,
-            by=consultant,
-            name=f"{client.name} site",
-            url="https://x.test/",
-            alert_emails="a@b.test",
-        )
+        m = _monitor(client, consultant, name=f"{client.name} site", url="https://x.test/")
         Monitor.objects.filter(pk=m.pk).update(
             status=status, failing_since=now - timedelta(minutes=7), last_error="Connection refused"
         )
@@ -172,13 +142,7 @@ def test_dashboard_lists_monitors_that_are_down_across_clients(
 def test_client_page_and_stage_six_show_the_monitors_panel(
     staff_client, client_a, sprint_a, consultant
 ):
-    services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Homepage",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    _monitor(client_a, consultant, name="Homepage")
     assert (
         "Uptime monitors"
         in staff_client.get(reverse("clients:client_detail", args=[client_a.code])).content.decode()
@@ -188,13 +152,7 @@ def test_client_page_and_stage_six_show_the_monitors_panel(
 def test_portal_sprint_page_links_to_the_uptime_charts(
     founder_client, client_a, sprint_a, consultant
 ):
-    services.monitor_create(
-        client=client_a,
-        by=consultant,
-        name="Homepage",
-        url="https://acme.test/",
-        alert_emails="a@b.test",
-    )
+    _monitor(client_a, consultant, name="Homepage")
     page = founder_client.get(
         reverse("clients:portal_sprint", args=[sprint_a.code])
     ).content.decode()

@@ -234,21 +234,9 @@ class Command(BaseCommand):
                     },
                 )
             if created:
-                for kind, vendor, purpose in ACCOUNTS:
-                    ServiceAccount.objects.create(
-                        client=client,
-                        kind=kind,
-                        vendor=vendor,
-                        purpose=purpose,
-                        owner_name=spec["contact"][0],
-                        owner_email=spec["contact"][1],
-                        login_location=f"https://{vendor.lower()}.com (account "
-                        f"{spec['contact'][1]})",
-                        renewal_date=(now + timedelta(days=300)).date()
-                        if kind == AccountKind.REGISTRAR
-                        else None,
-                    )
-                for kind, vendor, purpose, login in spec.get("extra_accounts", []):
+                # Every client has the usual four accounts, some have a few more.
+                usual = [(k, v, p, f"https://{v.lower()}.com") for k, v, p in ACCOUNTS]
+                for kind, vendor, purpose, login in usual + spec.get("extra_accounts", []):
                     ServiceAccount.objects.create(
                         client=client,
                         kind=kind,
@@ -257,6 +245,9 @@ class Command(BaseCommand):
                         owner_name=spec["contact"][0],
                         owner_email=spec["contact"][1],
                         login_location=f"{login} (account {spec['contact'][1]})",
+                        renewal_date=(now + timedelta(days=300)).date()
+                        if kind == AccountKind.REGISTRAR
+                        else None,
                     )
             membership = services.founder_add(
                 client=client,
