@@ -31,7 +31,7 @@ from clients.models import (
     SprintStage,
 )
 from clients.panels import item_badges, render_panels
-from clients.views.sprint_rows import SprintRows
+from clients.views.sprint_rows import SprintRows, activity_entries
 
 
 def stage_summaries(sprint: Sprint) -> list[SprintStage]:
@@ -139,7 +139,7 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         if sprint.is_active
         else [],
         "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
-        "activities": sprint.activities.all()[:40],
+        "activities": activity_entries(sprint.activities.all()[:40]),
         "finding_form": FindingForm(sprint=sprint, stages=stages, initial={"stage": stage}),
         "advance_form": AdvanceForm(),
         "decision_form": DecisionForm(),
@@ -351,5 +351,5 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
 def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
     """The activity log partial, refreshed by htmx after each change."""
     sprint = get_sprint_for_user(request, sprint_code)
-    activities = sprint.activities.all()[:40]
+    activities = activity_entries(sprint.activities.all()[:40])
     return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})

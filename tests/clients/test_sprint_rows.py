@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
@@ -14,8 +15,8 @@ from checks.panels_rows import ResultRow
 from checks.services import Change
 from clients import services
 from clients.forms import FindingForm
-from clients.models import ChecklistItem, Finding, Impact, ItemState
-from clients.views.sprint_rows import SprintRows
+from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
+from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
 from clients.views.sprints import finding_fields
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,57 @@ def test_every_text_column_of_a_check_result_row_is_escaped():
     for html in [problem, panels_rows.unknown_rows([row]), panels_rows.change_rows([change])]:
         assert "<script" not in str(html)
     assert "<script" not in str(panels_rows.result_rows([row]))
+
+
+def test_every_text_column_of_an_activity_line_is_escaped():
+    row = ActivityRow(
+        kind=PLANT, message=PLANT, visible_to_founder=False, created_at=timezone.now()
+    )
+    html = str(activity_rows([row], staff_view=True))
+    assert "<script" not in html
+    assert html.count(ESCAPED) == 1  # the message; the kind is slugified into the class
+    assert 'class="act act-scriptalert1script act-private"' in html
+    assert 'title="Founders do not see this entry">staff</span>' in html
+    assert "staff</span>" not in str(activity_rows([row], staff_view=False))
+
+
+# The activity list's markup as the template wrote it before the rows moved to Python.
+_ACTIVITY_TEMPLATE = (
+    """<ol class="activity">
+  {% for a in activities %}
+  <li class="act act-{{ a.kind|slugify }}{% if not a.visible_to_founder %} act-private{% endif %}">
+    <time datetime="{{ a.created_at|date:'c' }}">{{ a.created_at|date:"D H:i" }}</time>
+    <span>{{ a.message }}</span>{% if staff_view and not a.visible_to_founder %} """
+    """<span class="pill" title="Founders do not see this entry">staff</span>{% endif %}
+  </li>
+  {% empty %}<li class="muted">Nothing yet.</li>{% endfor %}
+</ol>
+"""
+)
+
+
+@pytest.mark.parametrize("staff_view", [True, False])
+def test_the_activity_list_is_the_markup_the_template_wrote(sprint_a, settings, staff_view):
+    settings.TIME_ZONE = "America/St_Johns"  # a half-hour offset, and a day behind at night
+    with timezone.override("America/St_Johns"):
+        at = timezone.now().replace(hour=2, minute=5, microsecond=123456)
+        for i, (kind, visible) in enumerate(
+            [("Stage advanced", True), ("comment", False), ("finding.created", True)]
+        ):
+            Activity.objects.create(
+                sprint=sprint_a,
+                kind=kind,
+                message=f"<b>&'\"{i}",
+                visible_to_founder=visible,
+                created_at=at,
+            )
+        old = Template(_ACTIVITY_TEMPLATE)
+        for entries in [sprint_a.activities.all()[:40], sprint_a.activities.none()]:
+            context = {"activities": list(entries), "staff_view": staff_view}
+            expected = old.render(Context(context))
+            assert render_to_string("clients/_activity.html", context) == expected
+            context["activities"] = activity_entries(entries)
+            assert render_to_string("clients/_activity.html", context) == expected
 
 
 def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(sprint_a):
