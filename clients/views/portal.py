@@ -36,7 +36,7 @@ def _portal_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "sprint": sprint,
         "client": sprint.client,
         "now": now,
-        "stages": stage_summaries(sprint),
+        "stages": stage_summaries(sprint, findings),
         "open_risks": [f for f in findings if f.status == FindingStatus.OPEN],
         "accepted": []
         if sprint.is_active
