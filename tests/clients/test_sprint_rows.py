@@ -17,7 +17,7 @@ from clients import services
 from clients.forms import FindingForm
 from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
 from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
-from clients.views.sprints import finding_fields
+from clients.views.sprints import finding_fields, stage_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,59 @@ def test_the_activity_list_is_the_markup_the_template_wrote(sprint_a, settings, 
             assert render_to_string("clients/_activity.html", context) == expected
             context["activities"] = activity_entries(entries)
             assert render_to_string("clients/_activity.html", context) == expected
+
+
+# The stepper's markup as the template wrote it before the steps moved to Python.
+_STEPPER_TEMPLATE = (
+    "{% url 'clients:sprint_detail' sprint.code as sprint_url %}"
+    """<ol class="stepper" id="stepper" aria-label="Stages"{% if oob %} hx-swap-oob="true"{% """
+    """endif %}>
+  {% for s in stages %}
+  <li class="step step-{{ s.status }}{% if s.override_reason %} step-override{% endif %}"""
+    """{% if s.number == stage.number %} step-viewed{% endif %}">
+    <a href="{{ sprint_url }}?stage={{ s.number }}"{% if s.number == stage.number %} """
+    """aria-current="step"{% endif %}{% if s.override_reason %} title="Closed by override: """
+    """{{ s.override_reason }}"{% endif %}>
+      <span class="step-num">{% if s.override_reason %}!{% elif s.status == "done" %}✓"""
+    """{% else %}{{ s.number }}{% endif %}</span>
+      <span class="step-title">{{ s.title }}</span>
+      <span class="step-meta">{{ s.items_total|add:0 }} items{% if s.items_open %} · """
+    """{{ s.items_open }} open{% endif %}{% if s.override_reason %} · <span class="text-warn">"""
+    """overridden</span>{% endif %}{% if s.blockers_open %} · <span class="text-bad">"""
+    """{{ s.blockers_open }} blocker{{ s.blockers_open|pluralize }}</span>{% endif %}</span>
+    </a>
+  </li>
+  {% endfor %}
+</ol>
+"""
+)
+
+
+@pytest.mark.parametrize("oob", [False, True])
+def test_the_stepper_is_the_markup_the_template_wrote(sprint_a, consultant, oob):
+    stages = list(sprint_a.stages.order_by("number"))
+    stages[0].status, stages[0].override_reason = "done", PLANT
+    stages[1].status, stages[1].title = "done", PLANT
+    stages[2].status = "active"
+    for stage in stages[:3]:
+        stage.save()
+    for impact, number in [(Impact.BLOCKER, 3), (Impact.BLOCKER, 4), (Impact.BLOCKER, 4)]:
+        services.finding_create(
+            sprint=sprint_a,
+            by=consultant,
+            stage=stages[number - 1],
+            title="Blocker",
+            impact=impact,
+        )
+    summaries = stage_summaries(sprint_a)
+    assert [s.blockers_open for s in summaries[2:4]] == [1, 2]
+    old = Template(_STEPPER_TEMPLATE)
+    for viewed in [summaries[0], summaries[3], None]:
+        context = {"sprint": sprint_a, "stages": summaries, "stage": viewed, "oob": oob}
+        html = render_to_string("clients/_stepper.html", context)
+        assert html == old.render(Context(context))
+        assert "<script" not in html
+    assert html.count(ESCAPED) == 2  # an override reason, a title
 
 
 def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(sprint_a):
