@@ -24,6 +24,7 @@ from clients.access import (
 )
 from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
 from clients.models import (
+    Activity,
     ChecklistItem,
     Finding,
     FindingStatus,
@@ -186,7 +187,7 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         if sprint.is_active
         else [],
         "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
-        "activities": activity_entries(sprint.activities.all()[:40]),
+        "activities": activity_entries(Activity.objects.filter(sprint_id=sprint.pk)[:40]),
         "advance_form": AdvanceForm(),
         "decision_form": DecisionForm(),
         "panels": render_panels("sprint", request=request, sprint=sprint, stage=stage),
@@ -403,5 +404,5 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
 def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
     """The activity log partial, refreshed by htmx after each change."""
     sprint = get_sprint_for_user(request, sprint_code)
-    activities = activity_entries(sprint.activities.all()[:40])
+    activities = activity_entries(Activity.objects.filter(sprint_id=sprint.pk)[:40])
     return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})
