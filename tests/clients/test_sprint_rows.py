@@ -17,7 +17,12 @@ from clients import services
 from clients.forms import FindingForm
 from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
 from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
-from clients.views.sprints import finding_fields, stage_summaries
+from clients.views.sprints import (
+    _BLANK_FINDING_FIELDS,
+    blank_finding_fields,
+    finding_fields,
+    stage_summaries,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +223,22 @@ def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(s
         assert f'<option value="{stage.pk}" selected>' in fresh
     bound = FindingForm({"title": ""}, sprint=sprint_a, stages=stages)
     assert 'class="error"' in finding_fields(bound)
+
+
+def test_blank_finding_fields_are_drawn_without_building_the_form_once_kept(sprint_a):
+    stages = list(sprint_a.stages.order_by("number"))
+    stage = stages[3]
+    _BLANK_FINDING_FIELDS.clear()
+    form, first = blank_finding_fields(sprint_a, stages, stage)
+    assert form is not None  # nothing kept yet: the form is built and drawn
+    fresh = FindingForm(sprint=sprint_a, stages=stages, initial={"stage": stage})
+    assert first == render_to_string("clients/_finding_fields.html", {"finding_form": fresh})
+    assert finding_fields(fresh) == first  # one cache, whichever way the page asks
+    form, again = blank_finding_fields(sprint_a, stages, stage)
+    assert form is None and again == first
+    stage.title = "Renamed"
+    form, renamed = blank_finding_fields(sprint_a, stages, stage)
+    assert form is not None and "4. Renamed" in renamed
 
 
 def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
