@@ -1,5 +1,5 @@
 """The sprint page's repeated rows (checklist items, findings, open findings of other
-stages, the activity log), built in Python for a
+stages, the activity log, the stepper), built in Python for a
 measured reason: through ``{% include %}`` each row cost about 1 ms of nested tag
 rendering and the page shows dozens (bench/dashboard_bench.py). The markup is the one
 the templates had; every value a person typed goes through escape() (the test in
