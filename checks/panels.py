@@ -10,6 +10,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from checks import panels_rows, services
 from checks.catalogue import CHECKS, FAMILIES
@@ -29,7 +31,8 @@ def _runs(sprint: Sprint) -> tuple[CheckRun | None, CheckRun | None, CheckRun | 
     cached = sprint.__dict__.get("_check_runs")
     if cached is not None:
         return cached
-    recent = list(sprint.check_runs.order_by("-created_at", "-id")[:3])
+    # Not through sprint.check_runs: building the related manager costs more than the query.
+    recent = list(CheckRun.objects.filter(sprint_id=sprint.pk).order_by("-created_at", "-id")[:3])
     done = [r for r in recent if r.status == JobStatus.DONE][:2]
     if len(recent) == 3 and len(done) < 2:
         # Older finished runs sit behind failed or running ones.
@@ -52,24 +55,73 @@ def _latest(sprint: Sprint, *, done: bool = False) -> CheckRun | None:
 
 _ROW_FIELDS = ("run_id", "check_id", "target", "status", "summary", "evidence")
 
+# What a finished run shows never changes: the worker stores its results in the same
+# transaction that marks it done and nothing edits them afterwards (a failed run tried
+# again finishes later, with a new finished_at). So the rows of the newest two finished
+# runs, and the results part of the panel built from them, are kept per process, keyed
+# by the runs' codes and finish times, and a new run is a new key at once. Loading and
+# drawing a few hundred results was about a fifth of the busy sprint page's time
+# (bench/dashboard_bench.py).
+_FINISHED_ROWS: dict[tuple, tuple[list[ResultRow], list[ResultRow]]] = {}
+_FINISHED_HTML: dict[tuple, SafeString] = {}
+_FINISHED_LIMIT = 256
+
+
+def _remember(cache: dict[tuple, Any], key: tuple, value: Any) -> None:
+    if len(cache) >= _FINISHED_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _finished_key(sprint: Sprint) -> tuple:
+    _, last, previous = _runs(sprint)
+    return tuple((run.code, run.finished_at) if run else None for run in (last, previous))
+
 
 def _rows(sprint: Sprint, check_ids: frozenset[str]) -> tuple[list[ResultRow], list[ResultRow]]:
     """The newest finished run's rows for these checks, and the previous finished run's,
     in one query whatever the number of results (as plain rows: a few hundred model
-    instances were a measurable part of the sprint page)."""
+    instances were a measurable part of the sprint page), or none when this process
+    has read them before."""
     cache = sprint.__dict__.setdefault("_check_rows", {})
     if check_ids not in cache:
         _, last, previous = _runs(sprint)
-        now: list[ResultRow] = []
-        before: list[ResultRow] = []
-        if last is not None and check_ids:
-            runs = [last.pk] + ([previous.pk] if previous else [])
-            found = CheckResult.objects.filter(run_id__in=runs, check_id__in=check_ids)
-            for values in found.order_by("id").values_list(*_ROW_FIELDS):
-                r = ResultRow(*values)
-                (now if r.run_id == last.pk else before).append(r)
-        cache[check_ids] = (now, before)
+        key = (check_ids, *_finished_key(sprint))
+        rows = _FINISHED_ROWS.get(key)
+        if rows is None:
+            now: list[ResultRow] = []
+            before: list[ResultRow] = []
+            if last is not None and check_ids:
+                runs = [last.pk] + ([previous.pk] if previous else [])
+                found = CheckResult.objects.filter(run_id__in=runs, check_id__in=check_ids)
+                for values in found.order_by("id").values_list(*_ROW_FIELDS):
+                    r = ResultRow(*values)
+                    (now if r.run_id == last.pk else before).append(r)
+            rows = (now, before)
+            _remember(_FINISHED_ROWS, key, rows)
+        cache[check_ids] = rows
     return cache[check_ids]
+
+
+def _results_html(sprint: Sprint, stage: Any, check_ids: frozenset[str]) -> SafeString:
+    """The panel's results for the newest finished run (counts, areas, what needs
+    attention, changes, every result): built from finished runs only, so kept."""
+    key = (check_ids, stage is not None, get_language(), *_finished_key(sprint))
+    html = _FINISHED_HTML.get(key)
+    if html is None:
+        _, _, previous = _runs(sprint)
+        context: dict[str, Any] = {"stage": stage, "check_count": len(check_ids)}
+        if check_ids:
+            now, before = _rows(sprint, check_ids)
+            context.update(_results_context(now, before if previous else None))
+            context["problem_rows"] = panels_rows.problem_rows(context["problems"])
+            context["result_rows"] = panels_rows.result_rows(context["results"])
+            context["change_rows"] = panels_rows.change_rows(context["changes"] or [])
+            for group in context["unknown"]:
+                group["rows"] = panels_rows.unknown_rows(group["results"])
+        html = SafeString(render_to_string("checks/_panel_results.html", context))
+        _remember(_FINISHED_HTML, key, html)
+    return html
 
 
 def stage_check_ids(stage: Any) -> frozenset[str]:
@@ -127,24 +179,12 @@ def sprint_panel_body(
     run: CheckRun | None = None,
     error: str | None = None,
 ) -> str:
-    latest, last_done, previous = _runs(sprint)
+    latest, last_done, _ = _runs(sprint)
     run = run or latest
     check_ids = stage_check_ids(stage)
-    context: dict[str, Any] = {
-        "sprint": sprint,
-        "stage": stage,
-        "run": run,
-        "error": error,
-        "check_count": len(check_ids),
-    }
-    if run is not None and run.status == JobStatus.DONE and check_ids:
-        now, before = _rows(sprint, check_ids)
-        context.update(_results_context(now, before if previous else None))
-        context["problem_rows"] = panels_rows.problem_rows(context["problems"])
-        context["result_rows"] = panels_rows.result_rows(context["results"])
-        context["change_rows"] = panels_rows.change_rows(context["changes"] or [])
-        for group in context["unknown"]:
-            group["rows"] = panels_rows.unknown_rows(group["results"])
+    context: dict[str, Any] = {"sprint": sprint, "stage": stage, "run": run, "error": error}
+    if run is not None and run.status == JobStatus.DONE:
+        context["results_html"] = _results_html(sprint, stage, check_ids)
     if run is not None and run.can_retry:
         context["last_done"] = last_done
     return render_to_string("checks/_panel_body.html", context, request=request)

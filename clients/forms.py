@@ -198,12 +198,18 @@ class FindingForm(GuardedModelForm):
         if stages is not None:
             # The page already holds the seven stages: offer them without a query (the
             # queryset still validates what is posted).
-            empty = self.fields["stage"].empty_label
-            self.fields["stage"].choices = [("", empty)] * (empty is not None) + [
-                (s.pk, f"{s.number}. {s.title}") for s in stages
-            ]
+            self.fields["stage"].choices = self.stage_choices(stages)
         if not self.instance.pk and "stage" not in self.initial:
             self.fields["stage"].initial = sprint.stages.filter(number=sprint.current_stage).first()
+
+    @classmethod
+    def stage_choices(cls, stages: list[SprintStage]) -> list[tuple[Any, str]]:
+        """The stage field's choices for these stages (the blank form's fields are cached
+        by them: clients.views.sprints.finding_fields)."""
+        empty = cls.base_fields["stage"].empty_label  # type: ignore[attr-defined]
+        return [("", empty)] * (empty is not None) + [
+            (s.pk, f"{s.number}. {s.title}") for s in stages
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -7,13 +7,14 @@ from django.template.loader import render_to_string
 
 from clients.models import Sprint, SprintStage
 from handover.access import handovers_for_user
+from handover.models import IssuedHandover
 
 
 def sprint_panel(*, request: HttpRequest, sprint: Sprint, stage: SprintStage, **_: object) -> str:
     """Staff sprint page: where the handover stands and a link to it."""
     if not request.user.is_staff:
         return ""
-    latest = sprint.handovers.order_by("-version").first()
+    latest = IssuedHandover.objects.filter(sprint_id=sprint.pk).order_by("-version").first()
     return render_to_string(
         "handover/_sprint_panel.html", {"sprint": sprint, "latest": latest}, request=request
     )

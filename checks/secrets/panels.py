@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from checks.secrets import services
 from checks.secrets.forms import SecretRecordForm
-from checks.secrets.models import DeployEvent, ScanRun
+from checks.secrets.models import DeployEvent, EnvVar, ScanRun
 from checks.secrets.views.inventory import keys_to_rotate
 from clients.models import Client, FindingStatus, Sprint
 
@@ -60,7 +60,7 @@ def sprint_panel(*, request: HttpRequest, sprint: Sprint, stage: Any = None) -> 
     (production deployment) shows the deploys the gate answered."""
     key = getattr(stage, "key", services.STAGE_KEY)
     client = sprint.client
-    env_vars = list(client.env_vars.all())
+    env_vars = list(EnvVar.objects.filter(client_id=client.pk))  # no related manager to build
     _sync_env_findings(sprint, env_vars)
     if key == "deploy":
         deploys = DeployEvent.objects.filter(client=client, created_at__gte=sprint.started_at)[:8]

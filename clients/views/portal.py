@@ -14,6 +14,7 @@ from clients.models import FindingStatus, Sprint
 from clients.notifications import services as notifications
 from clients.notifications.messages import consultant_reply_post, founder_message_post
 from clients.panels import founder_labels, render_panels
+from clients.views.sprint_rows import activity_entries
 from clients.views.sprints import ordered_findings, stage_summaries
 
 
@@ -35,14 +36,14 @@ def _portal_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "sprint": sprint,
         "client": sprint.client,
         "now": now,
-        "stages": stage_summaries(sprint),
+        "stages": stage_summaries(sprint, findings),
         "open_risks": [f for f in findings if f.status == FindingStatus.OPEN],
         "accepted": []
         if sprint.is_active
         else services.accepted_risks(sprint=sprint, findings=findings),
         "domains": [] if sprint.is_active else list(sprint.client.domains.all()),
         "fixed_risks": [f for f in findings if f.status != FindingStatus.OPEN],
-        "recent": sprint.activities.filter(visible_to_founder=True).select_related("actor")[:20],
+        "recent": activity_entries(sprint.activities.filter(visible_to_founder=True)[:20]),
         "comment_form": CommentForm(),
         "panels": render_panels("portal", request=request, sprint=sprint),
     }

@@ -1,5 +1,5 @@
 """The sprint page's repeated rows (checklist items, findings, open findings of other
-stages), built in Python for a
+stages, the activity log, the stepper), built in Python for a
 measured reason: through ``{% include %}`` each row cost about 1 ms of nested tag
 rendering and the page shows dozens (bench/dashboard_bench.py). The markup is the one
 the templates had; every value a person typed goes through escape() (the test in
@@ -9,14 +9,20 @@ responses that swap one row use the same renderer, so a row looks the same eithe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from html import escape
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaksbr, slugify
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
 from clients.models import MANUAL_SOURCE, Decision, FindingStatus, Impact, ItemState, Sprint
@@ -40,6 +46,99 @@ def _when(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+@dataclass(slots=True)
+class ActivityRow:
+    """One log line as the activity list reads it (lighter than a model instance)."""
+
+    kind: str
+    message: str
+    visible_to_founder: bool
+    created_at: datetime
+
+
+def activity_entries(queryset: QuerySet) -> list[ActivityRow]:
+    """The log lines of ``queryset`` (already ordered and sliced) as plain rows."""
+    return [
+        ActivityRow(*values)
+        for values in queryset.values_list("kind", "message", "visible_to_founder", "created_at")
+    ]
+
+
+@lru_cache(maxsize=256)
+def _kind_class(kind: str) -> str:
+    return escape(slugify(kind))
+
+
+def activity_rows(entries: Iterable[Any], *, staff_view: bool) -> SafeString:
+    """The activity list's lines (clients/_activity.html, shared by the sprint page and
+    the founder portal): the markup the template's loop had, with ``|date:'c'`` and
+    ``|date:"D H:i"`` in the current time zone. A 40-line log cost about 2 ms through the
+    template; ``entries`` may be model instances or :class:`ActivityRow`."""
+    out = []
+    days: dict[int, str] = {}
+    for a in entries:
+        local = timezone.localtime(a.created_at)
+        weekday = local.weekday()
+        day = days.get(weekday)
+        if day is None:
+            day = days[weekday] = str(WEEKDAYS_ABBR[weekday])
+        private = not a.visible_to_founder
+        pill = (
+            ' <span class="pill" title="Founders do not see this entry">staff</span>'
+            if staff_view and private
+            else ""
+        )
+        out.append(
+            f'\n  <li class="act act-{_kind_class(a.kind)}{" act-private" if private else ""}">\n'
+            f'    <time datetime="{local.isoformat()}">{day} {local:%H:%M}</time>\n'
+            f"    <span>{escape(str(a.message))}</span>{pill}\n  </li>\n  "
+        )
+    return mark_safe("".join(out) or '<li class="muted">Nothing yet.</li>')  # noqa: S308 - escaped
+
+
+def stepper_steps(sprint_url: str, stages: Iterable[Any], viewed: Any) -> SafeString:
+    """The stepper's seven steps (clients/_stepper.html, also swapped out of band after
+    each change), from the stage summaries (``items_total``, ``items_open``,
+    ``blockers_open``): the markup the template's loop had, about 0.4 ms cheaper."""
+    out = []
+    url = escape(sprint_url)
+    for s in stages:
+        number = s.number
+        viewed_here = viewed is not None and number == viewed.number
+        override = s.override_reason
+        status = escape(str(s.status))
+        if override:
+            num = "!"
+        elif s.status == "done":
+            num = "✓"
+        else:
+            num = str(number)
+        meta = f"{s.items_total} items"
+        if s.items_open:
+            meta += f" · {s.items_open} open"
+        if override:
+            meta += ' · <span class="text-warn">overridden</span>'
+        if s.blockers_open:
+            plural = "" if s.blockers_open == 1 else "s"
+            meta += f' · <span class="text-bad">{s.blockers_open} blocker{plural}</span>'
+        classes = f"step step-{status}"
+        link = f'href="{url}?stage={number}"'
+        if override:
+            classes += " step-override"
+        if viewed_here:
+            classes += " step-viewed"
+            link += ' aria-current="step"'
+        if override:
+            link += f' title="Closed by override: {escape(override)}"'
+        out.append(
+            f'\n  <li class="{classes}">\n    <a {link}>\n'
+            f'      <span class="step-num">{num}</span>\n'
+            f'      <span class="step-title">{escape(s.title)}</span>\n'
+            f'      <span class="step-meta">{meta}</span>\n    </a>\n  </li>\n  '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - typed values escaped, the rest is ours
 
 
 class SprintRows:

@@ -8,6 +8,8 @@ import re
 from html import escape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checks import services as check_services
@@ -103,6 +105,27 @@ def test_changes_since_the_last_run_are_the_stages_own(staff_client, sprint_a):
     panel = _panel(staff_client.get(f"/sprints/{sprint_a.code}/?stage=3").content.decode())
     changes = re.search(r'id="checks-changes">(.*?)</ul>', panel, re.S).group(1)
     assert set(re.findall(r"<code>(.*?)</code>", changes)) == _stage_ids(sprint_a, 3)
+
+
+def test_a_new_finished_run_shows_at_once_and_a_repeat_view_does_not_reload_results(
+    staff_client, sprint_a
+):
+    """The results of finished runs are kept per process (checks/panels.py): the next
+    run is a new key, so the page never shows a run it has replaced."""
+    page = f"/sprints/{sprint_a.code}/?stage=3"
+    _run(sprint_a, dict.fromkeys(CHECKS, "pass"))
+    first = _panel(staff_client.get(page).content.decode())
+    assert "Every check passed." in first
+    with CaptureQueriesContext(connection) as ctx:
+        again = _panel(staff_client.get(page).content.decode())
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", again) == token.sub("", first)
+    assert not [q for q in ctx.captured_queries if "checks_checkresult" in q["sql"]]
+    _run(sprint_a, dict.fromkeys(CHECKS, "fail"))
+    panel = _panel(staff_client.get(page).content.decode())
+    assert "Every check passed." not in panel
+    assert f"{len(_stage_ids(sprint_a, 3))} failed" in panel
+    assert "now fails" in panel
 
 
 # ------------------------------------------------------------- stages 5 and 6 inline

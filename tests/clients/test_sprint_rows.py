@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
@@ -14,9 +15,14 @@ from checks.panels_rows import ResultRow
 from checks.services import Change
 from clients import services
 from clients.forms import FindingForm
-from clients.models import ChecklistItem, Finding, Impact, ItemState
-from clients.views.sprint_rows import SprintRows
-from clients.views.sprints import finding_fields
+from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
+from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
+from clients.views.sprints import (
+    _BLANK_FINDING_FIELDS,
+    blank_finding_fields,
+    finding_fields,
+    stage_summaries,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +110,110 @@ def test_every_text_column_of_a_check_result_row_is_escaped():
     assert "<script" not in str(panels_rows.result_rows([row]))
 
 
+def test_every_text_column_of_an_activity_line_is_escaped():
+    row = ActivityRow(
+        kind=PLANT, message=PLANT, visible_to_founder=False, created_at=timezone.now()
+    )
+    html = str(activity_rows([row], staff_view=True))
+    assert "<script" not in html
+    assert html.count(ESCAPED) == 1  # the message; the kind is slugified into the class
+    assert 'class="act act-scriptalert1script act-private"' in html
+    assert 'title="Founders do not see this entry">staff</span>' in html
+    assert "staff</span>" not in str(activity_rows([row], staff_view=False))
+
+
+# The activity list's markup as the template wrote it before the rows moved to Python.
+_ACTIVITY_TEMPLATE = (
+    """<ol class="activity">
+  {% for a in activities %}
+  <li class="act act-{{ a.kind|slugify }}{% if not a.visible_to_founder %} act-private{% endif %}">
+    <time datetime="{{ a.created_at|date:'c' }}">{{ a.created_at|date:"D H:i" }}</time>
+    <span>{{ a.message }}</span>{% if staff_view and not a.visible_to_founder %} """
+    """<span class="pill" title="Founders do not see this entry">staff</span>{% endif %}
+  </li>
+  {% empty %}<li class="muted">Nothing yet.</li>{% endfor %}
+</ol>
+"""
+)
+
+
+@pytest.mark.parametrize("staff_view", [True, False])
+def test_the_activity_list_is_the_markup_the_template_wrote(sprint_a, settings, staff_view):
+    settings.TIME_ZONE = "America/St_Johns"  # a half-hour offset, and a day behind at night
+    with timezone.override("America/St_Johns"):
+        at = timezone.now().replace(hour=2, minute=5, microsecond=123456)
+        for i, (kind, visible) in enumerate(
+            [("Stage advanced", True), ("comment", False), ("finding.created", True)]
+        ):
+            Activity.objects.create(
+                sprint=sprint_a,
+                kind=kind,
+                message=f"<b>&'\"{i}",
+                visible_to_founder=visible,
+                created_at=at,
+            )
+        old = Template(_ACTIVITY_TEMPLATE)
+        for entries in [sprint_a.activities.all()[:40], sprint_a.activities.none()]:
+            context = {"activities": list(entries), "staff_view": staff_view}
+            expected = old.render(Context(context))
+            assert render_to_string("clients/_activity.html", context) == expected
+            context["activities"] = activity_entries(entries)
+            assert render_to_string("clients/_activity.html", context) == expected
+
+
+# The stepper's markup as the template wrote it before the steps moved to Python.
+_STEPPER_TEMPLATE = (
+    "{% url 'clients:sprint_detail' sprint.code as sprint_url %}"
+    """<ol class="stepper" id="stepper" aria-label="Stages"{% if oob %} hx-swap-oob="true"{% """
+    """endif %}>
+  {% for s in stages %}
+  <li class="step step-{{ s.status }}{% if s.override_reason %} step-override{% endif %}"""
+    """{% if s.number == stage.number %} step-viewed{% endif %}">
+    <a href="{{ sprint_url }}?stage={{ s.number }}"{% if s.number == stage.number %} """
+    """aria-current="step"{% endif %}{% if s.override_reason %} title="Closed by override: """
+    """{{ s.override_reason }}"{% endif %}>
+      <span class="step-num">{% if s.override_reason %}!{% elif s.status == "done" %}✓"""
+    """{% else %}{{ s.number }}{% endif %}</span>
+      <span class="step-title">{{ s.title }}</span>
+      <span class="step-meta">{{ s.items_total|add:0 }} items{% if s.items_open %} · """
+    """{{ s.items_open }} open{% endif %}{% if s.override_reason %} · <span class="text-warn">"""
+    """overridden</span>{% endif %}{% if s.blockers_open %} · <span class="text-bad">"""
+    """{{ s.blockers_open }} blocker{{ s.blockers_open|pluralize }}</span>{% endif %}</span>
+    </a>
+  </li>
+  {% endfor %}
+</ol>
+"""
+)
+
+
+@pytest.mark.parametrize("oob", [False, True])
+def test_the_stepper_is_the_markup_the_template_wrote(sprint_a, consultant, oob):
+    stages = list(sprint_a.stages.order_by("number"))
+    stages[0].status, stages[0].override_reason = "done", PLANT
+    stages[1].status, stages[1].title = "done", PLANT
+    stages[2].status = "active"
+    for stage in stages[:3]:
+        stage.save()
+    for impact, number in [(Impact.BLOCKER, 3), (Impact.BLOCKER, 4), (Impact.BLOCKER, 4)]:
+        services.finding_create(
+            sprint=sprint_a,
+            by=consultant,
+            stage=stages[number - 1],
+            title="Blocker",
+            impact=impact,
+        )
+    summaries = stage_summaries(sprint_a)
+    assert [s.blockers_open for s in summaries[2:4]] == [1, 2]
+    old = Template(_STEPPER_TEMPLATE)
+    for viewed in [summaries[0], summaries[3], None]:
+        context = {"sprint": sprint_a, "stages": summaries, "stage": viewed, "oob": oob}
+        html = render_to_string("clients/_stepper.html", context)
+        assert html == old.render(Context(context))
+        assert "<script" not in html
+    assert html.count(ESCAPED) == 2  # an override reason, a title
+
+
 def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(sprint_a):
     stages = list(sprint_a.stages.order_by("number"))
     for stage in stages[:3]:
@@ -113,6 +223,22 @@ def test_blank_finding_fields_are_kept_per_stage_and_a_form_with_errors_is_not(s
         assert f'<option value="{stage.pk}" selected>' in fresh
     bound = FindingForm({"title": ""}, sprint=sprint_a, stages=stages)
     assert 'class="error"' in finding_fields(bound)
+
+
+def test_blank_finding_fields_are_drawn_without_building_the_form_once_kept(sprint_a):
+    stages = list(sprint_a.stages.order_by("number"))
+    stage = stages[3]
+    _BLANK_FINDING_FIELDS.clear()
+    form, first = blank_finding_fields(sprint_a, stages, stage)
+    assert form is not None  # nothing kept yet: the form is built and drawn
+    fresh = FindingForm(sprint=sprint_a, stages=stages, initial={"stage": stage})
+    assert first == render_to_string("clients/_finding_fields.html", {"finding_form": fresh})
+    assert finding_fields(fresh) == first  # one cache, whichever way the page asks
+    form, again = blank_finding_fields(sprint_a, stages, stage)
+    assert form is None and again == first
+    stage.title = "Renamed"
+    form, renamed = blank_finding_fields(sprint_a, stages, stage)
+    assert form is not None and "4. Renamed" in renamed
 
 
 def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
