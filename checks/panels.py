@@ -20,6 +20,7 @@ from checks.models import CheckResult, CheckRun, DomainCheckSettings
 from checks.panels_rows import ResultRow
 from clients.jobs.models import JobStatus
 from clients.models import Sprint
+from launchready.memo import BoundedMemo
 
 ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
 
@@ -62,15 +63,8 @@ _ROW_FIELDS = ("run_id", "check_id", "target", "status", "summary", "evidence")
 # by the runs' codes and finish times, and a new run is a new key at once. Loading and
 # drawing a few hundred results was about a fifth of the busy sprint page's time
 # (bench/dashboard_bench.py).
-_FINISHED_ROWS: dict[tuple, tuple[list[ResultRow], list[ResultRow]]] = {}
-_FINISHED_HTML: dict[tuple, SafeString] = {}
-_FINISHED_LIMIT = 256
-
-
-def _remember(cache: dict[tuple, Any], key: tuple, value: Any) -> None:
-    if len(cache) >= _FINISHED_LIMIT:
-        cache.clear()
-    cache[key] = value
+_FINISHED_ROWS = BoundedMemo(256)
+_FINISHED_HTML = BoundedMemo(256)
 
 
 def _finished_key(sprint: Sprint) -> tuple:
@@ -98,7 +92,7 @@ def _rows(sprint: Sprint, check_ids: frozenset[str]) -> tuple[list[ResultRow], l
                     r = ResultRow(*values)
                     (now if r.run_id == last.pk else before).append(r)
             rows = (now, before)
-            _remember(_FINISHED_ROWS, key, rows)
+            _FINISHED_ROWS.remember(key, rows)
         cache[check_ids] = rows
     return cache[check_ids]
 
@@ -120,7 +114,7 @@ def _results_html(sprint: Sprint, stage: Any, check_ids: frozenset[str]) -> Safe
             for group in context["unknown"]:
                 group["rows"] = panels_rows.unknown_rows(group["results"])
         html = SafeString(render_to_string("checks/_panel_results.html", context))
-        _remember(_FINISHED_HTML, key, html)
+        _FINISHED_HTML.remember(key, html)
     return html
 
 

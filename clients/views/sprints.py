@@ -35,6 +35,7 @@ from clients.models import (
 )
 from clients.panels import item_badges, render_panels
 from clients.views.sprint_rows import SprintRows, activity_entries
+from launchready.memo import BoundedMemo
 
 
 def _item_count(*, open_only: bool) -> RawSQL:
@@ -95,11 +96,11 @@ def _viewed_stage(request: HttpRequest, sprint: Sprint, stages: list[SprintStage
     return next((s for s in stages if s.number == number), stages[sprint.current_stage - 1])
 
 
-_BLANK_FINDING_FIELDS: dict[tuple, SafeString] = {}
+_BLANK_FINDING_FIELDS = BoundedMemo(1024)
 
 
-def _blank_key(stages: list[SprintStage], stage: SprintStage | None) -> tuple:
-    return (get_language(), tuple(FindingForm.stage_choices(stages)), getattr(stage, "pk", None))
+def _blank_key(choices: list, stage: SprintStage | None) -> tuple:
+    return (get_language(), tuple(choices), getattr(stage, "pk", None))
 
 
 def finding_fields(form: FindingForm) -> SafeString:
@@ -110,15 +111,13 @@ def finding_fields(form: FindingForm) -> SafeString:
     choices = getattr(stage, "_choices", None)  # set when the view passed the stages
     key = None
     if not form.is_bound and isinstance(choices, list):
-        key = (get_language(), tuple(choices), getattr(form.initial.get("stage"), "pk", None))
+        key = _blank_key(choices, form.initial.get("stage"))
         cached = _BLANK_FINDING_FIELDS.get(key)
         if cached is not None:
             return cached
     html = SafeString(render_to_string("clients/_finding_fields.html", {"finding_form": form}))
     if key is not None:
-        if len(_BLANK_FINDING_FIELDS) >= 1024:
-            _BLANK_FINDING_FIELDS.clear()
-        _BLANK_FINDING_FIELDS[key] = html
+        _BLANK_FINDING_FIELDS.remember(key, html)
     return html
 
 
@@ -128,7 +127,7 @@ def blank_finding_fields(
     """The blank "record a finding" form and its fields: the form is built only when its
     fields are not cached yet (building it cost about 0.4 ms a page); ``None`` then,
     which the template reads as a form without errors."""
-    cached = _BLANK_FINDING_FIELDS.get(_blank_key(stages, stage))
+    cached = _BLANK_FINDING_FIELDS.get(_blank_key(FindingForm.stage_choices(stages), stage))
     if cached is not None:
         return None, cached
     form = FindingForm(sprint=sprint, stages=stages, initial={"stage": stage})
