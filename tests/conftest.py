@@ -220,7 +220,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     try:
         return (yield)
     finally:
-        if _flushes_database(item) and not _drives_playwright(item):
+        # After the session's last test the test database is already gone.
+        if nextitem is not None and _flushes_database(item) and not _drives_playwright(item):
             _recommit_playbook(item.config)
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         if saved is not None:

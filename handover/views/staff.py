@@ -17,8 +17,17 @@ from handover import services
 from handover.forms import IssueForm, SectionEditForm
 from handover.models import IssueJob
 from handover.readiness import readiness
-from handover.sections import build_handover
-from handover.signing import SignerUnavailable, signer_info
+from handover.sections import Handover, build_handover
+from handover.signing import SignerInfo, SignerUnavailable, signer_info
+
+
+def _built(sprint: Sprint) -> tuple[Handover, SignerInfo | None, str]:
+    """The handover as the page shows it, with the signer (or why there is none)."""
+    try:
+        signer, signer_error = signer_info(), ""
+    except SignerUnavailable as exc:
+        signer, signer_error = None, str(exc)
+    return build_handover(sprint, signer=signer), signer, signer_error
 
 
 def _draft_context(
@@ -29,12 +38,11 @@ def _draft_context(
     job: IssueJob | None = None,
     issue_error: str = "",
     issue_form: IssueForm | None = None,
+    built: tuple[Handover, SignerInfo | None, str] | None = None,
 ) -> dict:
-    try:
-        signer, signer_error = signer_info(), ""
-    except SignerUnavailable as exc:
-        signer, signer_error = None, str(exc)
-    handover = build_handover(sprint, signer=signer)
+    # A refused edit hands over the handover it already built (building it is most of
+    # the page's cost); nothing was saved since.
+    handover, signer, signer_error = built or _built(sprint)
     rows = []
     for section in handover.sections:
         form = None
@@ -73,7 +81,8 @@ def handover_draft(request: AuthedRequest, sprint_code: str) -> HttpResponse:
 @require_POST
 def handover_edit(request: AuthedRequest, sprint_code: str) -> HttpResponse:
     sprint = get_sprint_for_user(request, sprint_code)
-    handover = build_handover(sprint)
+    built = _built(sprint)
+    handover = built[0]
     key = request.POST.get("section", "")
     section = next((s for s in handover.sections if s.key == key and s.texts), None)
     if section is None:
@@ -93,7 +102,10 @@ def handover_edit(request: AuthedRequest, sprint_code: str) -> HttpResponse:
                 reverse("handover:handover_draft", args=[sprint.code]) + f"#{section.anchor}"
             )
     return render(
-        request, "handover/draft.html", _draft_context(request, sprint, bound=form), status=422
+        request,
+        "handover/draft.html",
+        _draft_context(request, sprint, bound=form, built=built),
+        status=422,
     )
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from checks.secrets.models import DeployToken
@@ -24,8 +22,6 @@ from clients.models import (
     Outcome,
     StageStatus,
 )
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _to_stage_7(sprint, by):
@@ -220,21 +216,12 @@ def test_token_created_page_redirects_and_a_refresh_issues_nothing(staff_client,
 # ---------------------------------------------------------------- seed_demo
 
 
-def test_seed_demo_json_without_debug(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "seed-demo-test-key-" + "y" * 40,
-        "LAUNCHREADY_VAR_DIR": str(tmp_path),
-        "HUEY_IMMEDIATE": "1",
-    }
-    env.pop("DATABASE_URL", None)
-    run = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*run, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
-    out = subprocess.run(
-        [*run, "seed_demo", "--json"], env=env, check=True, cwd=ROOT, capture_output=True
-    )
-    summary = json.loads(out.stdout)
+@pytest.mark.django_db
+def test_seed_demo_json_without_debug(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    summary = json.loads(out.getvalue())  # only the JSON summary on stdout
     assert summary["staff"] and summary["founders"]
 
 

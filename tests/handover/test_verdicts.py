@@ -5,6 +5,7 @@ timestamp from a real RFC 3161 authority on loopback validates."""
 
 from __future__ import annotations
 
+import hashlib
 from io import BytesIO
 from pathlib import Path
 
@@ -74,17 +75,25 @@ def _forgery(full_sprint, settings, tmp_path) -> bytes:
     return forged
 
 
+# The issued file is the same in every test (tests/handover/conftest.py signs it once a
+# session), so its tampered copies are made once too (two renders and a signature).
+_CASES: dict[str, dict[str, bytes]] = {}
+
+
 @pytest.fixture
 def cases(issued, full_sprint, settings, tmp_path) -> dict[str, bytes]:
     genuine = Path(issued.file.path).read_bytes()
-    return {
-        "byte flip": _flip_byte_in_signed_range(genuine),
-        "incremental update": _incremental_update(genuine),
-        "truncation": genuine[:-300],
-        "re-signed forgery": _forgery(full_sprint, settings, tmp_path),
-        "unsigned": render_pdf(build_handover(full_sprint, version=1)),
-        "not a PDF": b"PK\x03\x04 this is a zip file, not a handover",
-    }
+    key = hashlib.sha256(genuine).hexdigest()
+    if key not in _CASES:
+        _CASES[key] = {
+            "byte flip": _flip_byte_in_signed_range(genuine),
+            "incremental update": _incremental_update(genuine),
+            "truncation": genuine[:-300],
+            "re-signed forgery": _forgery(full_sprint, settings, tmp_path),
+            "unsigned": render_pdf(build_handover(full_sprint, version=1)),
+            "not a PDF": b"PK\x03\x04 this is a zip file, not a handover",
+        }
+    return _CASES[key]
 
 
 EXPECTED = {
