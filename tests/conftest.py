@@ -264,7 +264,9 @@ def screenshot(page):
 
 
 @pytest.fixture
-def login(page, live_server):
+def login_form(page, live_server):
+    """Sign in through the sign-in page, as a person does (test_browser_flow)."""
+
     def do_login(user, password: str = PASSWORD) -> None:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
@@ -273,6 +275,29 @@ def login(page, live_server):
         page.wait_for_load_state()
 
     return do_login
+
+
+def sign_in(page, base_url: str, user) -> None:
+    """Sign ``user`` in by giving the browser the session cookie the sign-in form would
+    set, then open their home page: one page load instead of three (about 0.3 s a
+    sign-in). The form itself is driven by login_form and tests/clients/test_auth.py."""
+    from django.conf import settings
+    from django.test import Client as DjangoClient
+    from django.urls import reverse
+
+    http = DjangoClient()
+    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = http.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+    page.goto(f"{base_url}{reverse('clients:home')}")
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def login(page, live_server):
+    return lambda user: sign_in(page, live_server.url, user)
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_consultant_runs_a_stage_and_founder_sees_it(
-    page, live_server, login, screenshot, consultant
+    page, live_server, login_form, screenshot, consultant
 ):
-    login(consultant)
+    login_form(consultant)
     expect(page.get_by_role("heading", name="Active sprints")).to_be_visible()
     screenshot("01-dashboard-empty")
 
@@ -89,7 +89,7 @@ def test_consultant_runs_a_stage_and_founder_sees_it(
     # The founder signs in and sees the change, in plain language.
     page.get_by_role("button", name="Sign out").click()
     founder = get_user_model().objects.get(email="sunny@sunrise.example")
-    login(founder)
+    login_form(founder)
     expect(page.get_by_role("heading", name=re.compile("Sunrise Studio"))).to_be_visible()
     expect(page.get_by_text("Now: DNS and redirects", exact=False)).to_be_visible()
     page.get_by_text("1 fixed").click()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clients.models import Domain
-from tests.conftest import PASSWORD, SCREENSHOT_DIR
+from tests.conftest import SCREENSHOT_DIR, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,6 @@ def no_js_page(browser, live_server):
     context.close()
 
 
-def _login(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def _shot(page, name):
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
@@ -40,7 +32,7 @@ def test_consultant_removes_a_domain_confirms_and_undoes_it_without_javascript(
     no_js_page, live_server, consultant, client_a, sprint_a
 ):
     page = no_js_page
-    _login(page, live_server, consultant)
+    sign_in(page, live_server.url, consultant)
     page.goto(f"{live_server.url}/clients/{client_a.code}/")
     row = page.locator("tr", has_text="www.acme.test")
     row.get_by_role("link", name="Remove").click()
@@ -74,7 +66,7 @@ def test_the_undo_button_in_the_removed_message_puts_the_record_back(
 
     SecretRecord.objects.create(client=client_a, name="POSTMARK_TOKEN", kind="api_key")
     page = no_js_page
-    _login(page, live_server, consultant)
+    sign_in(page, live_server.url, consultant)
     page.goto(f"{live_server.url}/secrets/{client_a.code}/")
     page.locator("tr", has_text="POSTMARK_TOKEN").get_by_role("link", name="Remove").click()
     page.get_by_role("button", name="Remove the secret record").click()
@@ -96,7 +88,7 @@ def test_keep_it_leaves_the_secret_record_in_place(no_js_page, live_server, cons
 
     SecretRecord.objects.create(client=client_a, name="SENDGRID_API_KEY", kind="api_key")
     page = no_js_page
-    _login(page, live_server, consultant)
+    sign_in(page, live_server.url, consultant)
     page.goto(f"{live_server.url}/secrets/{client_a.code}/")
     page.locator("tr", has_text="SENDGRID_API_KEY").get_by_role("link", name="Remove").click()
     expect(page.get_by_text("removing the record does not do that")).to_be_visible()
