@@ -189,8 +189,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Playwright's sync API marks an event loop as running in this thread from its start
     # to the end of the session, and Django refuses ORM calls under a running loop. The
     # browser tests go last (stable order otherwise; pytest-xdist hands each worker its
-    # tests in this order), so no other test ever runs under that loop.
-    items.sort(key=_drives_playwright)
+    # tests in this order), so no other test ever runs under that loop. Within each
+    # block the long tests go first, so no worker starts one when the other is nearly done.
+    items.sort(key=lambda item: (_drives_playwright(item), item.get_closest_marker("long") is None))
 
 
 def _flushes_database(item: pytest.Item) -> bool:

@@ -34,6 +34,7 @@ def audited_client(guard_on, allowed_site, client_a, sprint_a):
     return client_a
 
 
+@pytest.mark.long
 def test_lighthouse_run_stores_scores_passes_fast_fails_heavy_and_refuses_private(
     audited_client, sprint_a, consultant, allowed_site, django_capture_on_commit_callbacks
 ):

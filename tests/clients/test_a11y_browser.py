@@ -151,6 +151,7 @@ def _each_page(page, live_server, login, pages, check) -> dict[str, object]:
     return problems
 
 
+@pytest.mark.long
 def test_no_serious_or_critical_axe_violations(page, live_server, login, pages, screenshot):
     assert AXE.exists(), "run npm ci: axe-core is pinned in package.json"
 
@@ -164,6 +165,7 @@ def test_no_serious_or_critical_axe_violations(page, live_server, login, pages, 
     assert _each_page(page, live_server, login, pages, axe) == {}
 
 
+@pytest.mark.long
 def test_phone_no_sideways_scroll_and_tap_targets_24px(page, live_server, login, pages, screenshot):
     page.set_viewport_size(PHONE)
 

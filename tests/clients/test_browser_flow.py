@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_consultant_runs_a_stage_and_founder_sees_it(
     page, live_server, login_form, screenshot, consultant
 ):

@@ -173,6 +173,7 @@ def test_secret_scan_killed_mid_scan_is_reaped_then_try_again_finishes_it(
     assert run.commits == 6000 and run.hits.count() == 0
 
 
+@pytest.mark.long
 def test_handover_issue_killed_mid_render_is_reaped_then_try_again_issues_the_next_version(
     tmp_path,
     sprint_a,

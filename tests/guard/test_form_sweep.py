@@ -115,6 +115,7 @@ def test_the_crawl_finds_the_forms_people_type_into(consultant, client_a, sprint
     assert len(forms) >= 25
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("who", sorted(EXPECTED_ACTION))
 def test_every_form_refuses_every_planted_value_and_nothing_is_stored(

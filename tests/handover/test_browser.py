@@ -20,6 +20,7 @@ def _viewport(page, name: str) -> None:
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_consultant_issues_and_founder_acknowledges(
     page, live_server, login, screenshot, consultant, founder, full_sprint
 ):

@@ -57,6 +57,7 @@ def test_journey_passes_and_its_submission_carries_the_markers(journey, allowed_
     assert lead["fields"]["email"] == "lead+launchready-journey@acme.test"
 
 
+@pytest.mark.long
 def test_server_error_fails_at_submit_opens_one_incident_one_alert_and_recovery_closes_it(
     journey,
     allowed_site,  # noqa: F811

@@ -13,6 +13,7 @@ from tests.conftest import SCREENSHOT_DIR
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_founder_posts_and_the_consultant_sees_the_unread_badge(
     page, live_server, login, screenshot, founder, consultant, sprint_a
 ):

@@ -13,6 +13,7 @@ from tests.secrets.conftest import OLD_DELETED, make_repo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_consultant_records_a_secret_and_scans_the_repository(
     page, live_server, login, screenshot, consultant, client_a, sprint_a, scan_root, monkeypatch
 ):
