@@ -1,5 +1,6 @@
 """What the staff sprint page reads and shares with the panels other apps add to it:
-plain rows, loaded once per request."""
+plain rows, loaded once per request through queries compiled once per process
+(launchready/prepared.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from clients.models import ChecklistItem, Finding, Impact, Sprint, SprintStage
+from clients.models import Activity, ChecklistItem, Finding, Impact, Sprint, SprintStage
+from launchready.prepared import PreparedRows
 
 _IMPACTS = dict(Impact.choices)
 
@@ -57,13 +59,21 @@ _FINDING_FIELDS = (
 )
 
 
+_FINDINGS = PreparedRows(
+    lambda sprint_id: (
+        Finding.objects.filter(sprint_id=sprint_id)
+        .order_by(*FINDING_ORDER)
+        .values_list(*_FINDING_FIELDS)
+    )
+)
+
+
 def sprint_findings(sprint: Sprint) -> list[FindingRow]:
     """The sprint's findings in page order, one query the first time a request asks
     (kept on the sprint object: the page, its gate and the secrets panel all read them)."""
     rows = sprint.__dict__.get("_finding_rows")
     if rows is None:
-        found = Finding.objects.filter(sprint_id=sprint.pk).order_by(*FINDING_ORDER)
-        rows = [FindingRow(*values) for values in found.values_list(*_FINDING_FIELDS)]
+        rows = [FindingRow(*values) for values in _FINDINGS(sprint.pk)]
         sprint.__dict__["_finding_rows"] = rows
     return rows
 
@@ -101,17 +111,42 @@ _ITEM_FIELDS = (
 )
 
 
+_ITEMS = PreparedRows(
+    lambda stage_id: (
+        ChecklistItem.objects.filter(stage_id=stage_id)
+        .order_by("position", "id")
+        .values_list(*_ITEM_FIELDS)
+    )
+)
+
+
 def stage_items(stage: SprintStage) -> list[ItemRow]:
     """The stage's checklist items in order, one query the first time a request asks
     (kept on the stage object: the page, the item badges and the checks panel read
     them)."""
     rows = stage.__dict__.get("_item_rows")
     if rows is None:
-        found = ChecklistItem.objects.filter(stage_id=stage.pk).order_by("position", "id")
         rows = []
-        for *values, first_name, last_name, username in found.values_list(*_ITEM_FIELDS):
+        for pk, code, text, help_, check_ids, state, note, state_at, *by in _ITEMS(stage.pk):
+            first_name, last_name, username = by
             # As User.get_full_name() or username, without building the user.
             name = f"{first_name} {last_name}".strip() if username is not None else ""
-            rows.append(ItemRow(*values, state_by_name=name or username or ""))
+            who = name or username or ""
+            rows.append(ItemRow(pk, code, text, help_, check_ids, state, note, state_at, who))
         stage.__dict__["_item_rows"] = rows
     return rows
+
+
+ACTIVITY_FIELDS = ("kind", "message", "visible_to_founder", "created_at")
+
+_ACTIVITY = PreparedRows(
+    lambda sprint_id: Activity.objects.filter(sprint_id=sprint_id).values_list(*ACTIVITY_FIELDS)[
+        :40
+    ]
+)
+
+
+def sprint_log(sprint: Sprint) -> list[tuple]:
+    """The newest 40 lines of the sprint's log (all of them: staff see private lines),
+    newest first, as (kind, message, visible_to_founder, created_at)."""
+    return _ACTIVITY(sprint.pk)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
@@ -26,7 +26,6 @@ from clients.access import (
 )
 from clients.forms import AdvanceForm, DecisionForm, FindingForm, ItemStateForm
 from clients.models import (
-    Activity,
     ChecklistItem,
     Finding,
     FindingStatus,
@@ -36,8 +35,8 @@ from clients.models import (
     SprintStage,
 )
 from clients.panels import item_badges, render_panels
-from clients.selectors import FindingRow, sprint_findings, stage_items
-from clients.views.sprint_rows import SprintRows, activity_entries
+from clients.selectors import FindingRow, sprint_findings, sprint_log, stage_items
+from clients.views.sprint_rows import ActivityRow, SprintRows
 from launchready.memo import BoundedMemo
 
 
@@ -141,6 +140,14 @@ def blank_finding_fields(
     return form, finding_fields(form)
 
 
+def _staff_activity(sprint: Sprint) -> list[ActivityRow]:
+    return [ActivityRow(*values) for values in sprint_log(sprint)]
+
+
+def _joined(rows: Iterable[SafeString]) -> SafeString:
+    return SafeString("".join(rows))
+
+
 def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
     """Everything the sprint page shows, in a number of queries that does not grow with
     the sprint: the stage's items and the sprint's findings are loaded once, as plain
@@ -170,19 +177,20 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         "stages": stages,
         "stage": stage,
         "items": items,
-        "item_rows": [rows.item(item) for item in items],
+        # Each list joined here, not looped over in the template (about 1.5 us a row).
+        "item_rows": _joined(rows.item(item) for item in items),
         "findings": stage_findings,
-        "finding_rows": [rows.finding(f) for f in stage_findings],
-        "other_open_rows": [
+        "finding_rows": _joined(rows.finding(f) for f in stage_findings),
+        "other_open_rows": _joined(
             rows.other_open(f)
             for f in findings
             if f.status == FindingStatus.OPEN and f.stage_id != stage.pk
-        ],
+        ),
         "gate_reasons": services.stage_gate_reasons(sprint=sprint, stages=stages, findings=findings)
         if sprint.is_active
         else [],
         "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
-        "activities": activity_entries(Activity.objects.filter(sprint_id=sprint.pk)[:40]),
+        "activities": _staff_activity(sprint),
         # Built only if the template reads them (a refused advance, the last stage).
         "advance_form": SimpleLazyObject(AdvanceForm),
         "decision_form": SimpleLazyObject(DecisionForm),
@@ -400,5 +408,5 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
 def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
     """The activity log partial, refreshed by htmx after each change."""
     sprint = get_sprint_for_user(request, sprint_code)
-    activities = activity_entries(Activity.objects.filter(sprint_id=sprint.pk)[:40])
+    activities = _staff_activity(sprint)
     return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})

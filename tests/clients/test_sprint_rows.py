@@ -315,3 +315,11 @@ def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
     html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=3").content.decode()
     assert '<strong class="finding-title">Fonts &amp; &lt;b&gt;</strong>' in html
     assert "Open in other stages" not in html
+
+
+def test_a_stage_without_items_or_findings_says_so(staff_client, sprint_a):
+    ChecklistItem.objects.filter(stage__sprint=sprint_a, stage__number=2).delete()
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=2").content.decode()
+    assert '<li class="muted">No checklist items for this stage.</li>' in html
+    assert '<li class="muted">Nothing recorded for this stage yet.</li>' in html
+    assert "Open in other stages" not in html
