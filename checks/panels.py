@@ -20,6 +20,7 @@ from checks.models import CheckResult, CheckRun, DomainCheckSettings
 from checks.panels_rows import ResultRow
 from clients.jobs.models import JobStatus
 from clients.models import Sprint
+from clients.selectors import stage_items
 from launchready.memo import BoundedMemo
 
 ORDER = {"fail": 0, "error": 1, "warn": 2, "pass": 3}
@@ -120,10 +121,10 @@ def _results_html(sprint: Sprint, stage: Any, check_ids: frozenset[str]) -> Safe
 
 def stage_check_ids(stage: Any) -> frozenset[str]:
     """The automated checks that verify this stage's checklist items (the playbook links
-    items to check ids); the view prefetches the items, so this costs no query."""
+    items to check ids); the sprint page has read the items, so this costs no query."""
     if stage is None:
         return frozenset(CHECKS)
-    return frozenset(cid for item in stage.items.all() for cid in item.check_ids if cid in CHECKS)
+    return frozenset(cid for item in stage_items(stage) for cid in item.check_ids if cid in CHECKS)
 
 
 def _cause(r: CheckResult | ResultRow) -> str:
@@ -165,14 +166,9 @@ def _results_context(results: list[Any], before: list[Any] | None) -> dict[str, 
     }
 
 
-def sprint_panel_body(
-    *,
-    request: HttpRequest,
-    sprint: Sprint,
-    stage: Any = None,
-    run: CheckRun | None = None,
-    error: str | None = None,
-) -> str:
+def _body_context(
+    sprint: Sprint, stage: Any, run: CheckRun | None, error: str | None
+) -> dict[str, Any]:
     latest, last_done, _ = _runs(sprint)
     run = run or latest
     check_ids = stage_check_ids(stage)
@@ -181,6 +177,19 @@ def sprint_panel_body(
         context["results_html"] = _results_html(sprint, stage, check_ids)
     if run is not None and run.can_retry:
         context["last_done"] = last_done
+    return context
+
+
+def sprint_panel_body(
+    *,
+    request: HttpRequest,
+    sprint: Sprint,
+    stage: Any = None,
+    run: CheckRun | None = None,
+    error: str | None = None,
+) -> str:
+    """The panel's inside, which htmx swaps after a run is started or polled."""
+    context = _body_context(sprint, stage, run, error)
     return render_to_string("checks/_panel_body.html", context, request=request)
 
 
@@ -188,8 +197,9 @@ def sprint_panel(*, request: HttpRequest, sprint: Sprint, stage: Any) -> str:
     # Each stage shows the checks that verify its items; a stage none verify shows none.
     if not request.user.is_staff or not stage_check_ids(stage):
         return ""
-    body = sprint_panel_body(request=request, sprint=sprint, stage=stage)
-    return render_to_string("checks/_panel.html", {"body": body}, request=request)
+    # The frame includes the body: one template render with the request, not two.
+    context = _body_context(sprint, stage, None, None)
+    return render_to_string("checks/_panel.html", context, request=request)
 
 
 def item_badges(*, request: HttpRequest, sprint: Sprint, items: list) -> dict[int, str]:

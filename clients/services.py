@@ -4,10 +4,11 @@ Huey tasks call these; none of them repeats the logic."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,6 +46,9 @@ from clients.models import (
     SprintStage,
     StageStatus,
 )
+
+if TYPE_CHECKING:
+    from clients.selectors import FindingRow
 from clients.notifications.models import EventKind
 from clients.notifications.services import notify
 from clients.softdelete import SoftDeleteModel, soft_delete_models, undo_window
@@ -404,7 +408,7 @@ def _current_stage(sprint: Sprint) -> SprintStage:
     return sprint.stages.get(number=sprint.current_stage)
 
 
-def _blocks_gate(finding: Finding, stage_number: int) -> bool:
+def _blocks_gate(finding: Finding | FindingRow, stage_number: int) -> bool:
     # An accepted risk (the model insists on its reason) is a decision, not a blocker:
     # it is listed at the gate (accepted_risks) instead of holding every later stage.
     return (
@@ -419,7 +423,7 @@ def stage_gate_reasons(
     *,
     sprint: Sprint,
     stages: list[SprintStage] | None = None,
-    findings: list[Finding] | None = None,
+    findings: Sequence[Finding | FindingRow] | None = None,
 ) -> list[str]:
     """Why the current stage may not be closed yet (empty when it may).
 
@@ -444,9 +448,12 @@ def stage_gate_reasons(
     return reasons
 
 
-def accepted_risks(*, sprint: Sprint, findings: list[Finding] | None = None) -> list[Finding]:
+def accepted_risks(
+    *, sprint: Sprint, findings: Sequence[Finding | FindingRow] | None = None
+) -> list[Finding | FindingRow]:
     """Open findings the founder and consultant chose to launch with, each with its reason
-    (from ``findings``, the sprint's findings with their stages, when the caller has them)."""
+    (from ``findings``, the sprint's findings or their rows with their stages, when the
+    caller has them)."""
     if findings is None:
         findings = list(
             sprint.findings.filter(

@@ -12,6 +12,7 @@ from checks.secrets.forms import SecretRecordForm
 from checks.secrets.models import DeployEvent, EnvVar, ScanRun
 from checks.secrets.views.inventory import keys_to_rotate
 from clients.models import Client, FindingStatus, Sprint
+from clients.selectors import sprint_findings
 
 SCAN_CHECK, ENV_CHECK = services.SCAN_SOURCE, services.ENV_SOURCE
 
@@ -40,9 +41,9 @@ def client_panel(*, request: HttpRequest, client: Client) -> str:
 
 
 def _open_findings(sprint: Sprint, sources: set[str]) -> list[Any]:
-    # Read from the findings the sprint page already loaded (prefetched), not a query.
+    # Read from the finding rows the sprint page already loaded, not a query.
     return [
-        f for f in sprint.findings.all() if f.source in sources and f.status == FindingStatus.OPEN
+        f for f in sprint_findings(sprint) if f.source in sources and f.status == FindingStatus.OPEN
     ]
 
 

@@ -37,6 +37,7 @@ from clients.notifications.models import (
     Preference,
 )
 from clients.notifications.recipients import recipients_for
+from launchready.prepared import PreparedRows
 
 log = logging.getLogger(__name__)
 
@@ -271,8 +272,17 @@ def inbox_mark_read(*, sprint: Sprint, by: AbstractBaseUser) -> int:
     return count
 
 
+# Read on every staff sprint page: compiled once (launchready/prepared.py).
+_UNREAD = PreparedRows(
+    lambda sprint_id: (
+        Inbox.objects.filter(sprint_id=sprint_id).order_by("pk").values_list("unread")[:1]
+    )
+)
+
+
 def unread_count(sprint: Sprint) -> int:
-    return Inbox.objects.filter(sprint=sprint).values_list("unread", flat=True).first() or 0
+    rows = _UNREAD(sprint.pk)
+    return rows[0][0] if rows else 0
 
 
 def portal_last_visit(*, user: AbstractBaseUser, sprint: Sprint) -> datetime | None:

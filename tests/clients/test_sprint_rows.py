@@ -16,6 +16,7 @@ from checks.services import Change
 from clients import services
 from clients.forms import FindingForm
 from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
+from clients.selectors import ItemRow, sprint_findings, stage_items
 from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
 from clients.views.sprints import (
     _BLANK_FINDING_FIELDS,
@@ -76,6 +77,62 @@ def test_every_text_column_of_a_finding_is_escaped(sprint_a):
     # code (id, two URLs, hx-target), impact (class, label), status (two classes, label),
     # title, source, two evidence lines, decision, its reason, target, staff note
     assert html.count(ESCAPED) == 17
+
+
+def test_every_text_column_of_a_checklist_item_row_is_escaped(sprint_a):
+    item = ItemRow(
+        pk=1,
+        code=PLANT,
+        text=PLANT,
+        help=PLANT,
+        check_ids=[],
+        state=ItemState.DONE,
+        note=PLANT,
+        state_at=timezone.now(),
+        state_by_name=PLANT,
+    )
+    html = str(_rows(sprint_a).item(item))
+    assert "<script" not in html
+    # code (id, two URLs, hx-target), text, help, who ticked it, note
+    assert html.count(ESCAPED) == 8
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name"), [("Ada", "Lovelace"), ("Ada", ""), ("", ""), ("", "Lovelace")]
+)
+def test_an_item_row_is_drawn_as_the_model_instance_is(sprint_a, first_name, last_name):
+    user = get_user_model().objects.create_user(
+        "ada", first_name=first_name, last_name=last_name, password="x-pass-123456"
+    )
+    stage = sprint_a.stages.get(number=1)
+    first, second = stage.items.order_by("position", "id")[:2]
+    services.item_set_state(item=first, by=user, state=ItemState.DONE, note="<i>n</i>")
+    ChecklistItem.objects.filter(pk=second.pk).update(
+        state=ItemState.NOT_APPLICABLE, state_at=timezone.now()
+    )
+    rows = _rows(sprint_a)
+    models = list(stage.items.select_related("state_by").order_by("position", "id"))
+    assert [str(rows.item(row)) for row in stage_items(stage)] == [
+        str(rows.item(item)) for item in models
+    ]
+    assert "Launch Ready" in str(rows.item(stage_items(stage)[1]))  # nobody ticked it
+
+
+def test_finding_rows_are_drawn_as_the_model_instances_are(sprint_a, consultant):
+    stage = sprint_a.stages.get(number=2)
+    for impact in Impact:
+        services.finding_create(
+            sprint=sprint_a, by=consultant, stage=stage, title=f"{PLANT} {impact}", impact=impact
+        )
+    rows = _rows(sprint_a)
+    models = list(
+        Finding.objects.filter(sprint=sprint_a).order_by("status", "impact", "-created_at")
+    )
+    found = sprint_findings(sprint_a)
+    assert [f.pk for f in found] == [f.pk for f in models]
+    assert [str(rows.finding(f)) for f in found] == [str(rows.finding(f)) for f in models]
+    assert [f.get_impact_display() for f in found] == [f.get_impact_display() for f in models]
+    assert sprint_findings(sprint_a) is found  # read once per request
 
 
 def test_an_open_item_on_a_closed_sprint_has_no_buttons(sprint_a):
@@ -257,4 +314,12 @@ def test_the_sprint_page_shows_the_rows_and_open_findings_of_other_stages(
     ) in html
     html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=3").content.decode()
     assert '<strong class="finding-title">Fonts &amp; &lt;b&gt;</strong>' in html
+    assert "Open in other stages" not in html
+
+
+def test_a_stage_without_items_or_findings_says_so(staff_client, sprint_a):
+    ChecklistItem.objects.filter(stage__sprint=sprint_a, stage__number=2).delete()
+    html = staff_client.get(f"/sprints/{sprint_a.code}/?stage=2").content.decode()
+    assert '<li class="muted">No checklist items for this stage.</li>' in html
+    assert '<li class="muted">Nothing recorded for this stage yet.</li>' in html
     assert "Open in other stages" not in html
