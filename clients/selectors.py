@@ -4,14 +4,25 @@ plain rows, loaded once per request through queries compiled once per process
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from clients.models import Activity, ChecklistItem, Finding, Impact, Sprint, SprintStage
 from launchready.prepared import PreparedRows
 
 _IMPACTS = dict(Impact.choices)
+T = TypeVar("T")
+
+
+def _once(obj: Any, name: str, load: Callable[[], T]) -> T:
+    """``load()`` the first time a request asks, then kept on ``obj`` (a sprint or a stage
+    the request loaded) for the page and the panels that read it after."""
+    if name not in obj.__dict__:
+        obj.__dict__[name] = load()
+    return obj.__dict__[name]
+
 
 # Open before fixed, blockers before trust issues before cleanup (Finding.Meta.ordering).
 FINDING_ORDER = ("status", "impact", "-created_at")
@@ -42,21 +53,8 @@ class FindingRow:
         return str(_IMPACTS.get(self.impact, self.impact))
 
 
-_FINDING_FIELDS = (
-    "pk",
-    "code",
-    "stage_id",
-    "title",
-    "evidence",
-    "impact",
-    "decision",
-    "decision_reason",
-    "status",
-    "source",
-    "target",
-    "staff_note",
-    "created_at",
-)
+# The columns in the dataclass's order; ``stage`` is set by the page, not read.
+_FINDING_FIELDS = tuple(f.name for f in fields(FindingRow) if f.name != "stage")
 
 
 _FINDINGS = PreparedRows(
@@ -71,11 +69,9 @@ _FINDINGS = PreparedRows(
 def sprint_findings(sprint: Sprint) -> list[FindingRow]:
     """The sprint's findings in page order, one query the first time a request asks
     (kept on the sprint object: the page, its gate and the secrets panel all read them)."""
-    rows = sprint.__dict__.get("_finding_rows")
-    if rows is None:
-        rows = [FindingRow(*values) for values in _FINDINGS(sprint.pk)]
-        sprint.__dict__["_finding_rows"] = rows
-    return rows
+    return _once(
+        sprint, "_finding_rows", lambda: [FindingRow(*values) for values in _FINDINGS(sprint.pk)]
+    )
 
 
 @dataclass(slots=True)
@@ -124,17 +120,19 @@ def stage_items(stage: SprintStage) -> list[ItemRow]:
     """The stage's checklist items in order, one query the first time a request asks
     (kept on the stage object: the page, the item badges and the checks panel read
     them)."""
-    rows = stage.__dict__.get("_item_rows")
-    if rows is None:
-        rows = []
-        for pk, code, text, help_, check_ids, state, note, state_at, *by in _ITEMS(stage.pk):
-            first_name, last_name, username = by
-            # As User.get_full_name() or username, without building the user.
-            name = f"{first_name} {last_name}".strip() if username is not None else ""
-            who = name or username or ""
-            rows.append(ItemRow(pk, code, text, help_, check_ids, state, note, state_at, who))
-        stage.__dict__["_item_rows"] = rows
-    return rows
+    return _once(stage, "_item_rows", lambda: [_item_row(*v) for v in _ITEMS(stage.pk)])
+
+
+def _item_row(pk, code, text, help_, check_ids, state, note, state_at, *by) -> ItemRow:
+    first_name, last_name, username = by
+    # As User.get_full_name() or username, without building the user.
+    name = f"{first_name} {last_name}".strip() if username is not None else ""
+    return ItemRow(pk, code, text, help_, check_ids, state, note, state_at, name or username or "")
+
+
+def stage_item(item: ChecklistItem) -> ItemRow:
+    """One item as the sprint page draws it (the htmx answer to ticking it)."""
+    return next(row for row in stage_items(item.stage) if row.pk == item.pk)
 
 
 ACTIVITY_FIELDS = ("kind", "message", "visible_to_founder", "created_at")

@@ -49,14 +49,6 @@ def _when(value: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
-def _state_by_name(item: Any) -> str:
-    """Who set the item's state: read with the row (ItemRow), or from the model's user."""
-    if isinstance(item, ItemRow):
-        return item.state_by_name
-    by = item.state_by
-    return (by.get_full_name() or by.username) if by is not None else ""
-
-
 @dataclass(slots=True)
 class ActivityRow:
     """One log line as the activity list reads it (lighter than a model instance)."""
@@ -161,7 +153,7 @@ class SprintRows:
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
         )
 
-    def item(self, item) -> SafeString:
+    def item(self, item: ItemRow) -> SafeString:
         """One checklist item (its ``badges``, if set, are HTML the checks app built)."""
         code = escape(item.code)
         url = f"{self.item_url[0]}{code}{self.item_url[1]}"
@@ -174,7 +166,7 @@ class SprintRows:
         )
         state = ""
         if item.state != ItemState.OPEN:
-            who = _state_by_name(item)
+            who = item.state_by_name
             note = f" — {escape(item.note)}" if item.note else ""
             state = (
                 f'<span class="small muted">{_ITEM_STATES.get(item.state, item.state)} by '

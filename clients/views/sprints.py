@@ -35,7 +35,7 @@ from clients.models import (
     SprintStage,
 )
 from clients.panels import item_badges, render_panels
-from clients.selectors import FindingRow, sprint_findings, sprint_log, stage_items
+from clients.selectors import FindingRow, sprint_findings, sprint_log, stage_item, stage_items
 from clients.views.sprint_rows import ActivityRow, SprintRows
 from launchready.memo import BoundedMemo
 
@@ -263,8 +263,9 @@ def item_state(request: HttpRequest, sprint_code: str, item_code: str) -> HttpRe
         note=form.cleaned_data["note"] or None,
     )
     if request.htmx:
-        item.badges = item_badges(request=request, sprint=sprint, items=[item]).get(item.pk, [])
-        response = HttpResponse(SprintRows(request, sprint).item(item))
+        row = stage_item(item)
+        row.badges = item_badges(request=request, sprint=sprint, items=[row]).get(row.pk, [])
+        response = HttpResponse(SprintRows(request, sprint).item(row))
         return _with_live_parts(request, response, sprint, item.stage)
     detail = reverse("clients:sprint_detail", args=[sprint.code])
     return redirect(f"{detail}?stage={item.stage.number}")
