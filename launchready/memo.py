@@ -1,5 +1,6 @@
-"""Per-process memo for rendered fragments that never go stale (their key holds
-everything they depend on): a dict that starts over when it is full."""
+"""Per-process memo for values that never go stale (their key holds everything they
+depend on: rendered fragments, the guard's clean-text digests): a dict that starts over
+when it is full."""
 
 from __future__ import annotations
 

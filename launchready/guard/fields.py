@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 
 from launchready.guard.rules import detect_text, redact, rule_label
+from launchready.memo import BoundedMemo
 
 # What to do instead, said once for every refusal. Never includes the value.
 REFUSAL = (
@@ -49,8 +49,8 @@ def _article(kind: str) -> str:
 # titles and notes are written over and over (every sprint copies the playbook), and the
 # rules are fixed for the life of the process. Flagged texts are never remembered.
 _CLEAN_KEY = os.urandom(32)
-_CLEAN: OrderedDict[bytes, None] = OrderedDict()
 _CLEAN_MAX = 8192
+_CLEAN = BoundedMemo(_CLEAN_MAX)
 _CLEAN_LOCK = threading.Lock()
 
 
@@ -62,14 +62,11 @@ def refusal_for(text: str) -> SecretValueRefused | None:
     digest = _digest(text)
     with _CLEAN_LOCK:
         if digest in _CLEAN:
-            _CLEAN.move_to_end(digest)
             return None
     found = detect_text(text)
     if not found:
         with _CLEAN_LOCK:
-            _CLEAN[digest] = None
-            if len(_CLEAN) > _CLEAN_MAX:
-                _CLEAN.popitem(last=False)
+            _CLEAN.remember(digest, None)
         return None
     kind = rule_label(found[0].rule)
     return SecretValueRefused(
