@@ -25,6 +25,7 @@ from handover.rendering import SecretInDocument, render_pdf
 from handover.sections import EDITABLE, MAX_EDIT_CHARS, Handover, build_handover
 from handover.signing import (
     SignerUnavailable,
+    load_signer,
     sha256_hex,
     sign_pdf,
     signed_timestamp,
@@ -163,6 +164,7 @@ def handover_issue(
     meanwhile, it is rendered again with the next one."""
     try:
         signer = signer_info()
+        load_signer()  # the key and its passphrase too, before a second goes on rendering
     except SignerUnavailable as exc:
         raise ServiceError(str(exc)) from exc
     reason = (override_reason or "").strip()

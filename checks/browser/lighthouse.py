@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from checks import net
 from checks.browser import process
-from checks.browser.proxy import GuardProxy
+from checks.browser.proxy import GuardProxy, Refusal
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -143,6 +145,15 @@ def audit(
     ``desktop``). Never raises for the page's faults: they come back as ``error``.
     A job auditing several pages passes its one ``proxy``; without one, the audit starts
     its own."""
+    form = "desktop" if desktop else "mobile"
+    refusal = page_refusal(url)
+    if refusal:  # the proxy would refuse the page itself: no browser is started for it
+        return LighthouseFacts(
+            url=url,
+            form_factor=form,
+            refused=(refusal,),
+            error=f"Lighthouse could not load the page: the network guard refused it ({refusal})",
+        )
     deadline = float(deadline_s or settings.LIGHTHOUSE_DEADLINE_SECONDS)
     if proxy is None:
         with GuardProxy(deadline_s=deadline + 5) as own:
@@ -151,7 +162,23 @@ def audit(
     argv = lighthouse_argv(url, proxy_url=proxy.url, deadline_s=deadline, desktop=desktop)
     env = process.tool_env(CHROME_PATH=settings.BROWSER_CHROMIUM_PATH)
     outcome = process.run(argv, env=env, deadline_s=deadline, memory_mb=settings.BROWSER_MEMORY_MB)
-    return parse(url, "desktop" if desktop else "mobile", outcome, proxy.guard_refusals(mark))
+    return parse(url, form, outcome, proxy.guard_refusals(mark))
+
+
+def page_refusal(url: str) -> str | None:
+    """The guard proxy's refusal of the page's own address, in the proxy's words
+    (``host:port: reason``), or None. Redirects and subresources are still guarded by the
+    proxy one request at a time; a name that does not resolve is left to the browser."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    reason = net.host_refusal(host)
+    if not reason:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 443 if parts.scheme == "https" else 80
+    return str(Refusal(host, port, reason))
 
 
 def parse(
@@ -211,8 +238,6 @@ def parse(
 
 
 def url_host_in(url: str, refusal: str) -> bool:
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname or ""
     return refusal.startswith(f"{host}:")
 

@@ -131,7 +131,9 @@ def test_passphrase_protected_key_signs(full_sprint, consultant, tmp_path, setti
     assert verify_pdf(issued.file.read()).valid
 
 
-def test_wrong_passphrase_is_reported_not_crashed(full_sprint, consultant, tmp_path, settings):
+def test_wrong_passphrase_is_reported_not_crashed(
+    full_sprint, consultant, tmp_path, settings, monkeypatch
+):
     result = keygen(
         common_name="Locked",
         passphrase="right",
@@ -143,8 +145,13 @@ def test_wrong_passphrase_is_reported_not_crashed(full_sprint, consultant, tmp_p
         result.key_path,
     )
     settings.HANDOVER_SIGNER_PASSPHRASE = "wrong"
-    with pytest.raises(ServiceError):
+    rendered = []
+    monkeypatch.setattr("handover.services.render_pdf", lambda document: rendered.append(1))
+    with pytest.raises(ServiceError, match="HANDOVER_SIGNER_PASSPHRASE"):
         handover_issue(sprint=full_sprint, by=consultant)
+    # Refused before the document was rendered: no version, no file, no log line.
+    assert rendered == [] and not full_sprint.handovers.exists()
+    assert not full_sprint.activities.filter(kind="handover.issued").exists()
 
 
 def test_missing_signer_is_a_clear_error(full_sprint, consultant, settings, tmp_path):

@@ -211,7 +211,7 @@ def test_journey_run_command_prints_json_and_exits_1_on_failure(journey, allowed
 
     from django.core.management import call_command
 
-    allowed_site.mode = "no-button"
+    allowed_site.mode = "500"  # fails at once (a missing button waits out the step timeout)
     with pytest.raises(SystemExit) as exit_info:
         call_command("journey_run", journey.code, "--json")
     assert exit_info.value.code == 1
@@ -230,4 +230,29 @@ def test_lighthouse_command_refuses_a_loopback_url_with_the_guard_on(guard_on, c
     assert exit_info.value.code == 1
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "error"
-    assert any(r.startswith("127.0.0.1:") for r in out["refused"])
+    assert out["refused"] == [
+        "127.0.0.1:8000: refused to contact 127.0.0.1: it is a loopback address"
+    ]
+    assert out["elapsed_s"] == 0  # refused before a browser was started
+
+
+@pytest.mark.parametrize(
+    "url,refused",
+    [
+        ("https://[::1]/", "::1:443: refused to contact ::1: it is a loopback address"),
+        (
+            "http://localhost/x",
+            "localhost:80: refused to contact 127.0.0.1: it is a loopback address",
+        ),
+        (
+            "https://10.1.2.3:8443/",
+            "10.1.2.3:8443: refused to contact 10.1.2.3: it is a private address",
+        ),
+    ],
+)
+def test_lighthouse_refuses_a_private_page_before_starting_a_browser(guard_on, url, refused):  # noqa: F811
+    from checks.browser.lighthouse import audit
+
+    facts = audit(url)
+    assert facts.refused == (refused,) and facts.elapsed_s == 0
+    assert facts.error.startswith("Lighthouse could not load the page: the network guard refused")
