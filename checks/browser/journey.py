@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from checks.browser import process
-from checks.browser.proxy import GuardProxy
+from checks.browser.proxy import GuardProxy, page_refusal
 
 _slots: threading.BoundedSemaphore | None = None
 _slots_lock = threading.Lock()
@@ -58,6 +58,17 @@ def run_journey(
     step_timeout_s: float = 10.0,
     deadline_s: float | None = None,
 ) -> JourneyFacts:
+    first = steps[0] if steps else None
+    refusal = page_refusal(first.target) if first and first.action == "visit" else None
+    if first and refusal:  # the proxy would refuse the first page: no browser is started
+        return JourneyFacts(
+            False,
+            f"Could not open {first.target}: the network guard refused this address."[:300],
+            1,
+            0,
+            steps=({"position": 1, "action": "visit", "ok": False, "ms": 0},),
+            refused=(refusal,),
+        )
     deadline = float(deadline_s or settings.JOURNEY_DEADLINE_SECONDS)
     with _browser_slots():
         begun = time.monotonic()

@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from checks import net
 from checks.browser import process
-from checks.browser.proxy import GuardProxy, Refusal
+from checks.browser.proxy import GuardProxy, page_refusal
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
@@ -163,22 +162,6 @@ def audit(
     env = process.tool_env(CHROME_PATH=settings.BROWSER_CHROMIUM_PATH)
     outcome = process.run(argv, env=env, deadline_s=deadline, memory_mb=settings.BROWSER_MEMORY_MB)
     return parse(url, form, outcome, proxy.guard_refusals(mark))
-
-
-def page_refusal(url: str) -> str | None:
-    """The guard proxy's refusal of the page's own address, in the proxy's words
-    (``host:port: reason``), or None. Redirects and subresources are still guarded by the
-    proxy one request at a time; a name that does not resolve is left to the browser."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    reason = net.host_refusal(host)
-    if not reason:
-        return None
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        port = 443 if parts.scheme == "https" else 80
-    return str(Refusal(host, port, reason))
 
 
 def parse(

@@ -63,6 +63,23 @@ def guarded_address(host: str, *, timeout: float = 3.0) -> str:
     return host
 
 
+def page_refusal(url: str) -> str | None:
+    """The refusal this proxy would give the page's own address, in its words
+    (``host:port: reason``), or None: checked before a browser is started for the page.
+    Redirects and subresources are still guarded here one request at a time; a name that
+    does not resolve is left to the browser."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    reason = net.host_refusal(host)
+    if not reason:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 443 if parts.scheme == "https" else 80
+    return str(Refusal(host, port, reason))
+
+
 class _Handler(socketserver.BaseRequestHandler):
     server: _Server
 

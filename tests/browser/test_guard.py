@@ -81,7 +81,10 @@ def test_journey_aimed_at_loopback_is_refused(guard_on, tmp_path):
         own.stop()
     assert not facts.ok and facts.failed_step == 1
     assert "guard" in facts.error
-    assert any(r.startswith("127.0.0.1:") for r in facts.refused)
+    assert facts.refused == (
+        f"127.0.0.1:{own.port}: refused to contact 127.0.0.1: it is a loopback address",
+    )
+    assert facts.elapsed_ms == 0 and facts.screenshot is None  # refused before a browser started
     assert own.hits == {}
 
 
