@@ -9,6 +9,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.db.models import QuerySet
+
 from clients.models import Activity, ChecklistItem, Finding, Impact, Sprint, SprintStage
 from launchready.prepared import PreparedRows
 
@@ -135,7 +137,23 @@ def stage_item(item: ChecklistItem) -> ItemRow:
     return next(row for row in stage_items(item.stage) if row.pk == item.pk)
 
 
-ACTIVITY_FIELDS = ("kind", "message", "visible_to_founder", "created_at")
+@dataclass(slots=True)
+class ActivityRow:
+    """One log line as the activity lists read it (lighter than a model instance)."""
+
+    kind: str
+    message: str
+    visible_to_founder: bool
+    created_at: datetime
+
+
+ACTIVITY_FIELDS = tuple(f.name for f in fields(ActivityRow))
+
+
+def activity_entries(queryset: QuerySet[Activity]) -> list[ActivityRow]:
+    """The log lines of ``queryset`` (already ordered and sliced) as plain rows."""
+    return [ActivityRow(*values) for values in queryset.values_list(*ACTIVITY_FIELDS)]
+
 
 _ACTIVITY = PreparedRows(
     lambda sprint_id: Activity.objects.filter(sprint_id=sprint_id).values_list(*ACTIVITY_FIELDS)[
@@ -144,7 +162,7 @@ _ACTIVITY = PreparedRows(
 )
 
 
-def sprint_log(sprint: Sprint) -> list[tuple]:
+def sprint_log(sprint: Sprint) -> list[ActivityRow]:
     """The newest 40 lines of the sprint's log (all of them: staff see private lines),
-    newest first, as (kind, message, visible_to_founder, created_at)."""
-    return _ACTIVITY(sprint.pk)
+    newest first, through the query compiled once."""
+    return [ActivityRow(*values) for values in _ACTIVITY(sprint.pk)]

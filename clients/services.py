@@ -46,13 +46,13 @@ from clients.models import (
     SprintStage,
     StageStatus,
 )
-
-if TYPE_CHECKING:
-    from clients.selectors import FindingRow
 from clients.notifications.models import EventKind
 from clients.notifications.services import notify
 from clients.softdelete import SoftDeleteModel, soft_delete_models, undo_window
 from launchready.guard.fields import guard_value
+
+if TYPE_CHECKING:
+    from clients.selectors import FindingRow
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent / "playbook" / "playbook.json"
 STAGE_COUNT = 7

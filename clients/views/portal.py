@@ -14,7 +14,7 @@ from clients.models import FindingStatus, Sprint
 from clients.notifications import services as notifications
 from clients.notifications.messages import consultant_reply_post, founder_message_post
 from clients.panels import founder_labels, render_panels
-from clients.views.sprint_rows import activity_entries
+from clients.selectors import activity_entries
 from clients.views.sprints import ordered_findings, stage_summaries
 
 

@@ -10,13 +10,11 @@ responses that swap one row use the same renderer, so a row looks the same eithe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from html import escape
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr, slugify
@@ -47,24 +45,6 @@ def _when(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-
-@dataclass(slots=True)
-class ActivityRow:
-    """One log line as the activity list reads it (lighter than a model instance)."""
-
-    kind: str
-    message: str
-    visible_to_founder: bool
-    created_at: datetime
-
-
-def activity_entries(queryset: QuerySet) -> list[ActivityRow]:
-    """The log lines of ``queryset`` (already ordered and sliced) as plain rows."""
-    return [
-        ActivityRow(*values)
-        for values in queryset.values_list("kind", "message", "visible_to_founder", "created_at")
-    ]
 
 
 @lru_cache(maxsize=256)

@@ -36,7 +36,7 @@ from clients.models import (
 )
 from clients.panels import item_badges, render_panels
 from clients.selectors import FindingRow, sprint_findings, sprint_log, stage_item, stage_items
-from clients.views.sprint_rows import ActivityRow, SprintRows
+from clients.views.sprint_rows import SprintRows
 from launchready.memo import BoundedMemo
 
 
@@ -140,10 +140,6 @@ def blank_finding_fields(
     return form, finding_fields(form)
 
 
-def _staff_activity(sprint: Sprint) -> list[ActivityRow]:
-    return [ActivityRow(*values) for values in sprint_log(sprint)]
-
-
 def _joined(rows: Iterable[SafeString]) -> SafeString:
     return SafeString("".join(rows))
 
@@ -190,7 +186,7 @@ def _sprint_context(request: HttpRequest, sprint: Sprint, **extra) -> dict:
         if sprint.is_active
         else [],
         "accepted_risks": services.accepted_risks(sprint=sprint, findings=findings),
-        "activities": _staff_activity(sprint),
+        "activities": sprint_log(sprint),
         # Built only if the template reads them (a refused advance, the last stage).
         "advance_form": SimpleLazyObject(AdvanceForm),
         "decision_form": SimpleLazyObject(DecisionForm),
@@ -409,5 +405,5 @@ def sprint_decide(request: HttpRequest, sprint_code: str) -> HttpResponse:
 def sprint_activity(request: HttpRequest, sprint_code: str) -> HttpResponse:
     """The activity log partial, refreshed by htmx after each change."""
     sprint = get_sprint_for_user(request, sprint_code)
-    activities = _staff_activity(sprint)
+    activities = sprint_log(sprint)
     return render(request, "clients/_activity.html", {"activities": activities, "staff_view": True})

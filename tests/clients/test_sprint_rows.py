@@ -16,8 +16,8 @@ from checks.services import Change
 from clients import services
 from clients.forms import FindingForm
 from clients.models import Activity, ChecklistItem, Finding, Impact, ItemState
-from clients.selectors import ItemRow, sprint_findings, stage_items
-from clients.views.sprint_rows import ActivityRow, SprintRows, activity_entries, activity_rows
+from clients.selectors import ActivityRow, ItemRow, activity_entries, sprint_findings, stage_items
+from clients.views.sprint_rows import SprintRows, activity_rows
 from clients.views.sprints import (
     _BLANK_FINDING_FIELDS,
     blank_finding_fields,
