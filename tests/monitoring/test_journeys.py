@@ -234,25 +234,3 @@ def test_lighthouse_command_refuses_a_loopback_url_with_the_guard_on(guard_on, c
         "127.0.0.1:8000: refused to contact 127.0.0.1: it is a loopback address"
     ]
     assert out["elapsed_s"] == 0  # refused before a browser was started
-
-
-@pytest.mark.parametrize(
-    "url,refused",
-    [
-        ("https://[::1]/", "::1:443: refused to contact ::1: it is a loopback address"),
-        (
-            "http://localhost/x",
-            "localhost:80: refused to contact 127.0.0.1: it is a loopback address",
-        ),
-        (
-            "https://10.1.2.3:8443/",
-            "10.1.2.3:8443: refused to contact 10.1.2.3: it is a private address",
-        ),
-    ],
-)
-def test_lighthouse_refuses_a_private_page_before_starting_a_browser(guard_on, url, refused):  # noqa: F811
-    from checks.browser.lighthouse import audit
-
-    facts = audit(url)
-    assert facts.refused == (refused,) and facts.elapsed_s == 0
-    assert facts.error.startswith("Lighthouse could not load the page: the network guard refused")

@@ -4,6 +4,8 @@ is on. The names below resolve through a real DNS server on loopback."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -186,3 +188,33 @@ def test_loopback_is_accepted_when_private_targets_are_allowed(
     response = staff_client.post(reverse("monitoring:monitor_add", args=[client_a.code]), data)
     assert response.status_code == 302
     assert Monitor.objects.get().url == "http://127.0.0.1:8080/"
+
+
+@pytest.mark.parametrize(
+    "url", PRIVATE_LITERALS + [f"https://{n}/x" for n in [*PRIVATE_NAMES, "mixed.acme.test"]]
+)
+def test_no_browser_starts_for_a_private_page(private_refused, url, tmp_path):
+    """Lighthouse and journeys refuse every private page before a browser starts, in the
+    sentence the monitor form and the probe use (docs/browser.md)."""
+    from checks.browser.journey import StepSpec, run_journey
+    from checks.browser.lighthouse import audit
+
+    reason = net.url_refusal(url)
+    assert reason
+    audited = audit(url)
+    assert audited.elapsed_s == 0 and audited.performance is None
+    assert audited.error.startswith("Lighthouse could not load the page: the network guard refused")
+    parts = urlsplit(url)
+    where = f"{parts.hostname}:{parts.port or {'http': 80, 'https': 443}[parts.scheme]}"
+    assert audited.refused == (f"{where}: {reason}",)
+    journey = run_journey([StepSpec("visit", url)], artefact_dir=tmp_path)
+    assert not journey.ok and journey.failed_step == 1 and journey.elapsed_ms == 0
+    assert journey.refused == audited.refused and journey.screenshot is None
+    assert journey.error.endswith("the network guard refused this address.")
+
+
+def test_a_public_page_is_left_to_the_browser_and_its_proxy(private_refused):
+    from checks.browser.proxy import page_refusal
+
+    assert page_refusal(PUBLIC_URL) is None
+    assert page_refusal("https://not-yet.acme.test/") is None  # not in DNS: the browser says
