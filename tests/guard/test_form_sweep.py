@@ -20,7 +20,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client as HttpClient
 
 from handover.services import handover_issue
@@ -172,11 +172,17 @@ def test_every_form_refuses_every_planted_value_and_nothing_is_stored(
     assert posts >= (len(kinds) if who == "admin" else 1)  # every kind went through
 
     # pyHanko signs with asyncio.run(); a browser test earlier in the session leaves
-    # Playwright's event loop on this thread, so sign from a fresh one.
+    # Playwright's event loop on this thread, so sign from a fresh one, which closes its
+    # database connection when done (else PostgreSQL may still see it when the worker
+    # drops its test database at the end of the session).
+    def issue():
+        try:
+            return handover_issue(sprint=sprint_a, by=consultant, override_reason="guard sweep")
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        issued = pool.submit(
-            handover_issue, sprint=sprint_a, by=consultant, override_reason="guard sweep"
-        ).result()
+        issued = pool.submit(issue).result()
     pdf = tmp_path / "issued.pdf"
     pdf.write_bytes(issued.file.read())
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
